@@ -1,0 +1,67 @@
+# The two commands a reader needs are `make book` and `make test`.
+# Every target creates .venv on first use and installs the pinned requirements.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+JB_FLAGS := -W -n --keep-going
+PYTEST_FLAGS ?= -n 2 --dist loadfile
+
+.PHONY: help venv vendor book test unit bench lab exercises lint clean
+
+help:
+	@echo "make book       build the website into _build/html (executes every chapter)"
+	@echo "make test       clean build of the book, then every test (what CI runs)"
+	@echo "make unit       only the package and checker tests (fast)"
+	@echo "make lab        open the chapters and exercises in JupyterLab"
+	@echo "make exercises  regenerate exercises/ from solutions/ and store outputs"
+	@echo "make bench      print build and chapter timings"
+	@echo "make clean      remove _build and caches (keeps .venv)"
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -r requirements.txt
+	$(PY) -m pip install --no-deps --no-build-isolation -e .
+	touch $@
+
+venv: $(STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
+# Copy the pinned MathJax, require.js and widget manager into _build/vendor,
+# which the site serves itself (html_extra_path in _config.yml).
+vendor: $(STAMP) $(NODE_STAMP)
+	$(PY) tools/vendor_assets.py
+
+book: vendor
+	$(VENV)/bin/jupyter-book build . $(JB_FLAGS)
+	@echo "The book is at $(CURDIR)/_build/html/index.html"
+
+# A clean build: the execution cache and old pages never hide a change.
+test: vendor
+	rm -rf _build/html _build/.doctrees _build/jupyter_execute _build/screenshots
+	$(VENV)/bin/jupyter-book build . $(JB_FLAGS)
+	$(PY) -m pytest $(PYTEST_FLAGS) --nbval tests exercises solutions
+
+unit: $(STAMP)
+	$(PY) -m pytest $(PYTEST_FLAGS) tests -m "not site and not browser and not slow"
+
+bench: vendor
+	$(PY) benchmarks/build_times.py
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab chapters exercises solutions
+
+exercises: $(STAMP)
+	$(PY) tools/make_exercises.py
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests tools benchmarks
+
+clean:
+	rm -rf _build .pytest_cache .hypothesis .jupyter_cache

@@ -1,0 +1,112 @@
+"""Argument checking shared by the public functions of the package.
+
+Every public function checks its inputs at the boundary and raises an error
+that names the argument, the shape it expected and the shape it was given, so
+that a reader who passes ``W`` transposed learns that at once instead of
+meeting a broadcasting error three calls deeper.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+__all__ = ["Shapes", "check_positive_int", "float_dtype"]
+
+
+def _describe(spec: tuple[str, ...], dims: dict[str, int]) -> str:
+    """Render a shape spec such as ``("N", "H")`` as ``(N, H)`` or ``(N, H) = (4, 3)``."""
+    letters = "(" + ", ".join(spec) + ("," if len(spec) == 1 else "") + ")"
+    if spec and all(d in dims for d in spec):
+        sizes = tuple(dims[d] for d in spec)
+        return f"{letters} = {sizes}"
+    return letters
+
+
+class Shapes:
+    """Collect named dimensions while checking a group of arrays.
+
+    The first array that mentions a dimension letter fixes its size; every
+    later array must agree. ``Shapes().array("W", W, ("H", "H"))`` checks that
+    ``W`` is a square, real, two-dimensional array.
+    """
+
+    def __init__(self, **known: int) -> None:
+        self.dims: dict[str, int] = dict(known)
+
+    def array(
+        self,
+        name: str,
+        value,
+        spec: tuple[str, ...],
+        *,
+        integer: bool = False,
+    ) -> np.ndarray:
+        """Return ``value`` as an ndarray after checking its type and shape.
+
+        Parameters
+        ----------
+        name : str
+            The argument's name, used in error messages.
+        value : array_like
+            What the caller passed.
+        spec : tuple of str
+            One letter per axis, e.g. ``("N", "T", "D")``.
+        integer : bool
+            Require integer entries (class labels) instead of real numbers.
+
+        Returns
+        -------
+        numpy.ndarray
+            The checked array (not copied when already an ndarray).
+        """
+        if value is None:
+            raise TypeError(f"{name} must be an array of shape {_describe(spec, self.dims)}, got None")
+        try:
+            arr = np.asarray(value)
+        except Exception as exc:  # ragged lists and other oddities
+            raise TypeError(f"{name} could not be converted to an array: {exc}") from None
+        kind = arr.dtype.kind
+        if integer:
+            if kind not in "iu":
+                raise TypeError(f"{name} must hold integers (class indices), got dtype {arr.dtype}")
+        elif kind not in "fiub":
+            raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
+        if arr.ndim != len(spec):
+            raise ValueError(
+                f"{name} must have {len(spec)} dimension(s) with shape "
+                f"{_describe(spec, self.dims)}, got shape {arr.shape}"
+            )
+        for axis, (letter, size) in enumerate(zip(spec, arr.shape)):
+            if size == 0:
+                raise ValueError(
+                    f"{name} has an empty axis {axis} ({letter}); expected shape "
+                    f"{_describe(spec, self.dims)}, got shape {arr.shape}"
+                )
+            expected = self.dims.get(letter)
+            if expected is None:
+                self.dims[letter] = size
+            elif expected != size:
+                raise ValueError(
+                    f"{name} must have shape {_describe(spec, self.dims)}, got shape "
+                    f"{arr.shape} (axis {axis} is {letter}={expected} elsewhere)"
+                )
+        return arr
+
+
+def float_dtype(*arrays: np.ndarray) -> np.dtype:
+    """Floating dtype to compute in: float32 only when every float input is float32."""
+    dt = np.result_type(*[a.dtype for a in arrays])
+    if dt.kind != "f":
+        return np.dtype(np.float64)
+    return dt
+
+
+def check_positive_int(name: str, value) -> int:
+    """Return ``value`` as an int, raising when it is not a positive integer."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a positive integer, got {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value}")
+    return int(value)

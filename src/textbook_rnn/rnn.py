@@ -1,0 +1,287 @@
+"""The vanilla recurrent network: forward pass and sequence loss.
+
+Chapter 1 ("Recurrence and unfolding"), section *The forward pass*, equations
+``rnn-a`` to ``rnn-loss``::
+
+    a_t   = b + W h_{t-1} + U x_t          (rnn-a)
+    h_t   = tanh(a_t)                      (rnn-h)
+    o_t   = c + V h_t                      (rnn-o)
+    ŷ_t   = softmax(o_t)                   (rnn-yhat)
+    L     = -Σ_t log ŷ_t[y_t]              (rnn-loss, averaged over the batch)
+
+Shapes are batch first: ``x`` is ``(N, T, D)``, states are ``(N, H)``,
+``U`` is ``(H, D)``, ``W`` is ``(H, H)``, ``V`` is ``(K, H)``, ``b`` is ``(H,)``
+and ``c`` is ``(K,)``. Row vectors are stored per example, so ``W h`` for a
+batch is computed as ``h @ W.T``.
+
+Only numpy is imported here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validate import Shapes, check_positive_int, float_dtype
+
+__all__ = [
+    "init_params",
+    "rnn_step",
+    "rnn_step_forward",
+    "rnn_forward",
+    "output_forward",
+    "log_softmax",
+    "softmax",
+    "sequence_nll",
+    "rnn_sequence",
+]
+
+
+def init_params(
+    D: int,
+    H: int,
+    K: int,
+    *,
+    seed: int = 0,
+    w_scale: float = 1.0,
+    dtype=np.float64,
+) -> dict[str, np.ndarray]:
+    """Draw the parameters of a vanilla RNN (chapter 1, *The forward pass*).
+
+    ``U``, ``W`` and ``V`` are Gaussian with variance ``1 / fan_in`` (so that
+    ``a_t`` starts with entries of order one); ``W`` is then multiplied by
+    ``w_scale``, the knob that chapter 1's widget turns. Biases start at zero.
+
+    Parameters
+    ----------
+    D, H, K : int
+        Input, hidden and output sizes.
+    seed : int
+        Seed of the ``numpy.random.default_rng`` that draws the weights.
+    w_scale : float
+        Multiplier applied to the recurrent matrix ``W``.
+    dtype : numpy dtype
+        ``float64`` (default) or ``float32``.
+
+    Returns
+    -------
+    dict of str to ndarray
+        ``U`` (H, D), ``W`` (H, H), ``V`` (K, H), ``b`` (H,), ``c`` (K,).
+    """
+    D = check_positive_int("D", D)
+    H = check_positive_int("H", H)
+    K = check_positive_int("K", K)
+    dtype = np.dtype(dtype)
+    if dtype.kind != "f":
+        raise TypeError(f"dtype must be a floating type, got {dtype}")
+    rng = np.random.default_rng(seed)
+    params = {
+        "U": rng.normal(0.0, 1.0 / np.sqrt(D), size=(H, D)),
+        "W": w_scale * rng.normal(0.0, 1.0 / np.sqrt(H), size=(H, H)),
+        "V": rng.normal(0.0, 1.0 / np.sqrt(H), size=(K, H)),
+        "b": np.zeros(H),
+        "c": np.zeros(K),
+    }
+    return {name: value.astype(dtype) for name, value in params.items()}
+
+
+def rnn_step_forward(x_t, h_prev, U, W, b):
+    """One step of the recurrence, equations ``rnn-a`` and ``rnn-h``.
+
+    Parameters
+    ----------
+    x_t : ndarray, shape (N, D)
+        Inputs at step t.
+    h_prev : ndarray, shape (N, H)
+        Hidden state h_{t-1}.
+    U : ndarray, shape (H, D)
+        Input-to-hidden weights.
+    W : ndarray, shape (H, H)
+        Hidden-to-hidden weights.
+    b : ndarray, shape (H,)
+        Hidden bias.
+
+    Returns
+    -------
+    h_t : ndarray, shape (N, H)
+        The new hidden state.
+    cache : tuple
+        ``(x_t, h_prev, h_t, U, W)``, what the backward pass of chapter 2 needs.
+    """
+    s = Shapes()
+    x_t = s.array("x_t", x_t, ("N", "D"))
+    h_prev = s.array("h_prev", h_prev, ("N", "H"))
+    U = s.array("U", U, ("H", "D"))
+    W = s.array("W", W, ("H", "H"))
+    b = s.array("b", b, ("H",))
+    dt = float_dtype(x_t, h_prev, U, W, b)
+    x_t, h_prev, U, W, b = (arr.astype(dt, copy=False) for arr in (x_t, h_prev, U, W, b))
+    # a_t = b + W h_{t-1} + U x_t          (N, H)
+    a_t = b + h_prev @ W.T + x_t @ U.T
+    # h_t = tanh(a_t)
+    h_t = np.tanh(a_t)
+    return h_t, (x_t, h_prev, h_t, U, W)
+
+
+def rnn_step(x_t, h_prev, U, W, b):
+    """Return only ``h_t`` from :func:`rnn_step_forward` (the chapter 1 exercise)."""
+    return rnn_step_forward(x_t, h_prev, U, W, b)[0]
+
+
+def rnn_forward(x, h0, U, W, b):
+    """Run the recurrence over a whole sequence (unfolding, chapter 1).
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, T, D)
+        Input sequences.
+    h0 : ndarray, shape (N, H)
+        Initial hidden state.
+    U : ndarray, shape (H, D)
+    W : ndarray, shape (H, H)
+    b : ndarray, shape (H,)
+
+    Returns
+    -------
+    h : ndarray, shape (N, T, H)
+        Hidden states h_1 ... h_T (h0 is not included).
+    cache : tuple
+        ``(x, h0, h, U, W)``.
+    """
+    s = Shapes()
+    x = s.array("x", x, ("N", "T", "D"))
+    h0 = s.array("h0", h0, ("N", "H"))
+    U = s.array("U", U, ("H", "D"))
+    W = s.array("W", W, ("H", "H"))
+    b = s.array("b", b, ("H",))
+    dt = float_dtype(x, h0, U, W, b)
+    x, h0, U, W, b = (arr.astype(dt, copy=False) for arr in (x, h0, U, W, b))
+    N, T, _ = x.shape
+    h = np.empty((N, T, W.shape[0]), dtype=dt)
+    # The input term U x_t does not depend on the recurrence: one matmul for all t.
+    xU = x @ U.T + b  # (N, T, H)
+    h_prev = h0
+    for t in range(T):
+        # h_t = tanh(b + W h_{t-1} + U x_t)
+        h_prev = np.tanh(xU[:, t] + h_prev @ W.T)
+        h[:, t] = h_prev
+    return h, (x, h0, h, U, W)
+
+
+def output_forward(h, V, c):
+    """Affine read-out at every step, equation ``rnn-o``: o_t = c + V h_t.
+
+    Parameters
+    ----------
+    h : ndarray, shape (N, T, H)
+    V : ndarray, shape (K, H)
+    c : ndarray, shape (K,)
+
+    Returns
+    -------
+    o : ndarray, shape (N, T, K)
+        Logits.
+    cache : tuple
+        ``(h, V)``.
+    """
+    s = Shapes()
+    h = s.array("h", h, ("N", "T", "H"))
+    V = s.array("V", V, ("K", "H"))
+    c = s.array("c", c, ("K",))
+    dt = float_dtype(h, V, c)
+    h, V, c = (arr.astype(dt, copy=False) for arr in (h, V, c))
+    # o_t = c + V h_t          (N, T, K)
+    o = h @ V.T + c
+    return o, (h, V)
+
+
+def log_softmax(o, axis: int = -1):
+    """Numerically stable log of the softmax, equation ``rnn-yhat``.
+
+    Subtracting the largest logit before exponentiating leaves the result
+    unchanged (softmax is shift invariant) and keeps ``exp`` from overflowing.
+
+    Parameters
+    ----------
+    o : ndarray, any shape
+        Logits.
+    axis : int
+        The axis holding the K classes.
+
+    Returns
+    -------
+    ndarray, same shape as ``o``
+        ``log softmax(o)`` along ``axis``.
+    """
+    o = np.asarray(o)
+    if o.dtype.kind not in "fiub":
+        raise TypeError(f"o must hold real numbers, got dtype {o.dtype}")
+    if o.ndim == 0:
+        raise ValueError("o must have at least one dimension (the classes), got a scalar")
+    o = o.astype(float_dtype(o), copy=False)
+    shifted = o - o.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+def softmax(o, axis: int = -1):
+    """Softmax along ``axis`` (equation ``rnn-yhat``), computed from :func:`log_softmax`."""
+    return np.exp(log_softmax(o, axis=axis))
+
+
+def sequence_nll(o, y) -> float:
+    """Sequence negative log-likelihood, equation ``rnn-loss``.
+
+    L = (1/N) Σ_n Σ_t -log softmax(o[n, t])[y[n, t]]: summed over time,
+    averaged over the batch.
+
+    Parameters
+    ----------
+    o : ndarray, shape (N, T, K)
+        Logits.
+    y : ndarray of int, shape (N, T)
+        Target classes in ``0 .. K-1``.
+
+    Returns
+    -------
+    float
+        The loss.
+    """
+    s = Shapes()
+    o = s.array("o", o, ("N", "T", "K"))
+    y = s.array("y", y, ("N", "T"), integer=True)
+    K = o.shape[2]
+    if y.min() < 0 or y.max() >= K:
+        raise ValueError(f"y must hold class indices in 0..{K - 1} (K={K}), got values "
+                         f"from {y.min()} to {y.max()}")
+    logp = log_softmax(o, axis=-1)  # (N, T, K)
+    picked = np.take_along_axis(logp, y[..., None], axis=-1)[..., 0]  # (N, T)
+    return float(-picked.sum() / o.shape[0])
+
+
+def rnn_sequence(x, params: dict, h0=None):
+    """Unfold the whole network over ``x``: hidden states and logits.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, T, D)
+    params : dict
+        ``U``, ``W``, ``b``, ``V``, ``c`` as returned by :func:`init_params`.
+    h0 : ndarray, shape (N, H), optional
+        Initial state; zeros when omitted.
+
+    Returns
+    -------
+    h : ndarray, shape (N, T, H)
+    o : ndarray, shape (N, T, K)
+    """
+    if not isinstance(params, dict):
+        raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
+    missing = [k for k in ("U", "W", "b", "V", "c") if k not in params]
+    if missing:
+        raise ValueError(f"params is missing {', '.join(missing)}")
+    x_arr = Shapes().array("x", x, ("N", "T", "D"))
+    if h0 is None:
+        W = Shapes().array("params['W']", params["W"], ("H", "H"))
+        h0 = np.zeros((x_arr.shape[0], W.shape[0]), dtype=float_dtype(x_arr, W))
+    h, _ = rnn_forward(x_arr, h0, params["U"], params["W"], params["b"])
+    o, _ = output_forward(h, params["V"], params["c"])
+    return h, o
