@@ -1,0 +1,143 @@
+"""The exercise pipeline: solutions/ is the source, exercises/ is generated.
+
+nbval (run by `make test` over both folders) re-executes the notebooks and
+compares every output, checker reports included. These tests cover what nbval
+cannot: that exercises/ is in sync with solutions/, that the stored outputs
+are those of a real run, and that the generator itself behaves.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location("make_exercises", ROOT / "tools" / "make_exercises.py")
+make_exercises = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(make_exercises)
+
+PAIRS = make_exercises.pairs()
+CHECKER_CALL = re.compile(r"^checks\.\w+\(\w+\)\s*$", re.MULTILINE)
+
+
+def _text(output) -> str:
+    if output.output_type == "stream":
+        return output.text
+    if output.output_type == "error":
+        return f"{output.ename}: {output.evalue}"
+    return output.get("data", {}).get("text/plain", "")
+
+
+def _checker_reports(nb) -> list[str]:
+    return [
+        "".join(_text(o) for o in cell.outputs)
+        for cell in nb.cells
+        if cell.cell_type == "code" and CHECKER_CALL.search(cell.source)
+    ]
+
+
+def test_there_are_solution_notebooks():
+    assert PAIRS, "solutions/ holds no NN_*.ipynb notebook"
+
+
+# --- the generator -----------------------------------------------------------
+
+
+def test_stub_replaces_region_keeps_indent_and_hint():
+    source = "\n".join(
+        [
+            "def f(x):",
+            "    '''doc'''",
+            "    ### BEGIN SOLUTION",
+            "    ### HINT: square it.",
+            "    ### HINT: Then add one.",
+            "    return x * x + 1",
+            "    ### END SOLUTION",
+            "print('after')",
+        ]
+    )
+    stub = make_exercises.stub_source(source)
+    assert "x * x" not in stub
+    assert "    raise NotImplementedError('Not implemented yet. Hint: square it. Then add one.')" in stub
+    assert stub.splitlines()[0] == "def f(x):"
+    assert stub.splitlines()[-1] == "print('after')"
+    namespace = {}
+    exec(stub.replace("print('after')", ""), namespace)
+    with pytest.raises(NotImplementedError, match="square it"):
+        namespace["f"](2)
+
+
+def test_stub_without_markers_is_unchanged():
+    assert make_exercises.stub_source("a = 1\nb = 2") == "a = 1\nb = 2"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "### BEGIN SOLUTION\nx = 1",
+        "x = 1\n### END SOLUTION",
+        "### BEGIN SOLUTION\n### BEGIN SOLUTION\n### END SOLUTION",
+    ],
+)
+def test_unbalanced_markers_are_an_error(source):
+    with pytest.raises(make_exercises.MarkerError):
+        make_exercises.stub_source(source, "nb, cell 3")
+
+
+def test_solution_only_cells_are_dropped_and_title_replaced():
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("# Solutions\ntext"),
+            nbformat.v4.new_markdown_cell("only in solutions"),
+            nbformat.v4.new_code_cell("x = 1"),
+        ]
+    )
+    nb.cells[1].metadata["tags"] = ["solution-only"]
+    nb.metadata["textbook"] = {"exercise_title": "Exercises"}
+    ex = make_exercises.exercise_from_solution(nb)
+    assert [c.source for c in ex.cells] == ["# Exercises\ntext", "x = 1"]
+    assert nb.cells[0].source == "# Solutions\ntext", "the solution notebook must not change"
+
+
+# --- the committed notebooks ----------------------------------------------------
+
+
+@pytest.mark.parametrize("solution,exercise", PAIRS, ids=[p[0].name for p in PAIRS])
+def test_exercises_in_sync_with_solutions(solution, exercise):
+    assert make_exercises.stale(solution, exercise) is None, (
+        f"{exercise.name} is out of sync with solutions/{solution.name}: run `make exercises`"
+    )
+
+
+@pytest.mark.parametrize("solution,exercise", PAIRS, ids=[p[0].name for p in PAIRS])
+def test_notebooks_store_outputs_of_a_full_run(solution, exercise):
+    for path in (solution, exercise):
+        nb = nbformat.read(path, as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        counts = [c.execution_count for c in code]
+        assert counts == list(range(1, len(code) + 1)), (
+            f"{path.name} was not executed top to bottom in one run: run `make exercises`"
+        )
+        errors = [o for c in code for o in c.outputs if o.output_type == "error"]
+        assert not errors, f"{path.name} stores an error: {_text(errors[0])}"
+
+
+@pytest.mark.parametrize("solution,exercise", PAIRS, ids=[p[0].name for p in PAIRS])
+def test_every_exercise_is_checked(solution, exercise):
+    sol = nbformat.read(solution, as_version=4)
+    ex = nbformat.read(exercise, as_version=4)
+    regions = sum(c.source.count("### BEGIN SOLUTION") for c in sol.cells if c.cell_type == "code")
+    stubs = sum(c.source.count("raise NotImplementedError") for c in ex.cells if c.cell_type == "code")
+    sol_reports = _checker_reports(sol)
+    ex_reports = _checker_reports(ex)
+    assert regions >= 2
+    assert stubs == regions
+    assert len(sol_reports) == len(ex_reports) >= regions
+    for report in sol_reports:
+        assert "all checks passed" in report.lower(), f"a solution fails its checker:\n{report}"
+    for report in ex_reports:
+        assert "not implemented yet" in report.lower(), f"a stub is not reported as such:\n{report}"

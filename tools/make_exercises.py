@@ -1,0 +1,204 @@
+"""Generate the exercise notebooks from the solution notebooks.
+
+``solutions/NN_slug.ipynb`` is the single source of each chapter's coding
+exercises. In it, the code a reader must write sits between two marker lines::
+
+    ### BEGIN SOLUTION
+    ### HINT: start from the equation a_t = b + W h_{t-1} + U x_t
+    ...the worked solution...
+    ### END SOLUTION
+
+This script writes ``exercises/NN_slug.ipynb`` with every marked region
+replaced by a stub that raises ``NotImplementedError`` carrying the hint (the
+``### HINT:`` lines are optional). Cells tagged ``solution-only`` are left
+out of the exercise notebook. The first heading of the notebook is replaced by
+``metadata.textbook.exercise_title`` when that is set.
+
+Then both notebooks are executed from a clean kernel and saved with their
+outputs, so that nbval can re-run them and compare: the solutions must report
+success and the stubs "not implemented yet".
+
+Usage::
+
+    python tools/make_exercises.py            # regenerate and execute all
+    python tools/make_exercises.py --check    # exit 1 if exercises/ is stale
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTIONS = ROOT / "solutions"
+EXERCISES = ROOT / "exercises"
+
+BEGIN = re.compile(r"^(?P<indent>\s*)### BEGIN SOLUTION\s*$")
+END = re.compile(r"^\s*### END SOLUTION\s*$")
+HINT = re.compile(r"^\s*### HINT:\s*(?P<text>.*)$")
+SOLUTION_ONLY = "solution-only"
+
+
+class MarkerError(ValueError):
+    """A solution cell whose markers do not pair up."""
+
+
+def stub_source(source: str, where: str = "cell") -> str:
+    """Replace each marked solution region of one cell's source by a stub.
+
+    Parameters
+    ----------
+    source : str
+        The code of one cell.
+    where : str
+        Used in error messages (notebook and cell number).
+
+    Returns
+    -------
+    str
+        The code with ``raise NotImplementedError(...)`` in place of each region.
+    """
+    out: list[str] = []
+    inside = False
+    indent = ""
+    hints: list[str] = []
+    for number, line in enumerate(source.splitlines(), start=1):
+        begin = BEGIN.match(line)
+        if begin:
+            if inside:
+                raise MarkerError(f"{where}, line {number}: BEGIN SOLUTION inside another region")
+            inside, indent, hints = True, begin.group("indent"), []
+            continue
+        if END.match(line):
+            if not inside:
+                raise MarkerError(f"{where}, line {number}: END SOLUTION without BEGIN")
+            message = "Not implemented yet."
+            if hints:
+                message += " Hint: " + " ".join(hints)
+            out.append(f"{indent}# YOUR CODE HERE")
+            out.append(f"{indent}raise NotImplementedError({message!r})")
+            inside = False
+            continue
+        if inside:
+            hint = HINT.match(line)
+            if hint:
+                hints.append(hint.group("text").strip())
+            continue
+        out.append(line)
+    if inside:
+        raise MarkerError(f"{where}: BEGIN SOLUTION is never closed")
+    return "\n".join(out)
+
+
+def _retitle(cell, title: str) -> None:
+    lines = cell.source.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("# "):
+            lines[i] = f"# {title}"
+            cell.source = "\n".join(lines)
+            return
+
+
+def exercise_from_solution(solution: nbformat.NotebookNode, name: str = "notebook"):
+    """Build the exercise notebook (without outputs) from a solution notebook."""
+    nb = copy.deepcopy(solution)
+    cells = []
+    for index, cell in enumerate(nb.cells):
+        if SOLUTION_ONLY in cell.get("metadata", {}).get("tags", []):
+            continue
+        if cell.cell_type == "code":
+            cell.source = stub_source(cell.source, f"{name}, cell {index}")
+            cell.outputs = []
+            cell.execution_count = None
+        cells.append(cell)
+    nb.cells = cells
+    title = nb.metadata.get("textbook", {}).get("exercise_title")
+    if title:
+        first_markdown = next((c for c in nb.cells if c.cell_type == "markdown"), None)
+        if first_markdown is not None:
+            _retitle(first_markdown, title)
+    return nb
+
+
+def strip_outputs(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of ``nb`` with outputs, counts and run metadata removed."""
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+        cell.metadata.pop("execution", None)
+    nb.metadata.pop("widgets", None)
+    return nb
+
+
+def sources(nb: nbformat.NotebookNode) -> list[tuple[str, str, list[str]]]:
+    """What must agree between two notebooks: cell types, sources and tags."""
+    return [
+        (c.cell_type, c.source, sorted(c.get("metadata", {}).get("tags", []))) for c in nb.cells
+    ]
+
+
+def execute(nb: nbformat.NotebookNode, cwd: Path, timeout: int = 300) -> nbformat.NotebookNode:
+    """Run a notebook top to bottom in a fresh kernel; cell errors abort."""
+    from nbclient import NotebookClient
+
+    nb = strip_outputs(nb)
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(cwd)}},
+        record_timing=False,
+        store_widget_state=False,
+    )
+    client.execute()
+    return nb
+
+
+def pairs() -> list[tuple[Path, Path]]:
+    """(solution, exercise) paths for every chapter that has a solution notebook."""
+    return [(p, EXERCISES / p.name) for p in sorted(SOLUTIONS.glob("[0-9][0-9]_*.ipynb"))]
+
+
+def stale(solution_path: Path, exercise_path: Path) -> str | None:
+    """Say why ``exercise_path`` is out of date with ``solution_path``, or None."""
+    if not exercise_path.exists():
+        return f"{exercise_path.relative_to(ROOT)} is missing"
+    solution = nbformat.read(solution_path, as_version=4)
+    expected = exercise_from_solution(solution, solution_path.name)
+    found = nbformat.read(exercise_path, as_version=4)
+    if sources(expected) != sources(found):
+        return f"{exercise_path.relative_to(ROOT)} differs from what {solution_path.name} generates"
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only report stale notebooks")
+    args = parser.parse_args(argv)
+    if args.check:
+        problems = [msg for s, e in pairs() if (msg := stale(s, e))]
+        for msg in problems:
+            print(msg)
+        if problems:
+            print("run `make exercises` to regenerate them")
+        return 1 if problems else 0
+    EXERCISES.mkdir(exist_ok=True)
+    for solution_path, exercise_path in pairs():
+        solution = nbformat.read(solution_path, as_version=4)
+        exercise = exercise_from_solution(solution, solution_path.name)
+        print(f"executing {solution_path.relative_to(ROOT)}", flush=True)
+        nbformat.write(execute(solution, SOLUTIONS), solution_path)
+        print(f"executing {exercise_path.relative_to(ROOT)}", flush=True)
+        nbformat.write(execute(exercise, EXERCISES), exercise_path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
