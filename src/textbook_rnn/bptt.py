@@ -94,20 +94,25 @@ def rnn_backward(dh, cache):
     """
     x, h0, h, U, W = cache
     N, T, H = h.shape
+    D = x.shape[2]
     dh = Shapes(N=N, T=T, H=H).array("dh", dh, ("N", "T", "H"))
-    dx = np.empty_like(x)
-    dU, dW, db = np.zeros_like(U), np.zeros_like(W), np.zeros(H, dtype=h.dtype)
-    dh_next = np.zeros((N, H), dtype=h.dtype)  # gradient arriving from step t+1
+    # Only the recursion for ∇h is sequential. Store da_t = diag(1 - h_t²) ∇_{h_t} L
+    # for every t; the parameter gradients are then sums over t of outer products,
+    # which one matrix product over all N·T rows computes at once.
+    tanh_grad = 1.0 - h**2  # (N, T, H)
+    da = np.empty_like(h)  # (N, T, H)
+    dh_next = np.zeros((N, H), dtype=h.dtype)  # W^T da_{t+1}: what reaches h_t from h_{t+1}
     for t in reversed(range(T)):
-        h_prev = h[:, t - 1] if t > 0 else h0
-        # ∇_{h_t} L = (from o_t) + (from h_{t+1})
-        dh_prev, dW_t, dU_t, db_t, dx[:, t] = rnn_step_backward(
-            dh[:, t] + dh_next, (x[:, t], h_prev, h[:, t], U, W)
-        )
-        dW += dW_t
-        dU += dU_t
-        db += db_t
-        dh_next = dh_prev
+        # ∇_{h_t} L = (from o_t) + (from h_{t+1});  da_t = (1 - h_t²) ⊙ ∇_{h_t} L
+        da[:, t] = (dh[:, t] + dh_next) * tanh_grad[:, t]
+        dh_next = da[:, t] @ W  # (N, H)
+    h_prev = np.concatenate([h0[:, None, :], h[:, :-1]], axis=1)  # h_{t-1} for every t
+    da_rows = da.reshape(N * T, H)
+    # ∇_W L = Σ_t da_t h_{t-1}ᵀ,  ∇_U L = Σ_t da_t x_tᵀ,  ∇_b L = Σ_t da_t
+    dW = da_rows.T @ h_prev.reshape(N * T, H)  # (H, H)
+    dU = da_rows.T @ x.reshape(N * T, D)  # (H, D)
+    db = da_rows.sum(axis=0)  # (H,)
+    dx = da @ U  # (N, T, D)
     return dx, dh_next, dU, dW, db
 
 
@@ -129,8 +134,9 @@ def output_backward(do, cache):
     h, V = cache
     N, T, H = h.shape
     do = Shapes(N=N, T=T, K=V.shape[0]).array("do", do, ("N", "T", "K"))
+    N, T, K = do.shape
     dh = do @ V  # (N, T, H)
-    dV = np.einsum("ntk,nth->kh", do, h)  # Σ_n Σ_t ∇o h_tᵀ
+    dV = do.reshape(N * T, K).T @ h.reshape(N * T, H)  # Σ_n Σ_t ∇_{o_t} L h_tᵀ, (K, H)
     dc = do.sum(axis=(0, 1))
     return dh, dV, dc
 
