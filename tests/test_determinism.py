@@ -66,5 +66,5 @@ def test_chapter_outputs_are_reproducible(chapter):
     ).execute()
     a, b = text_outputs(first), text_outputs(nb)
     assert len(a) == len(b)
-    for index, (x, y) in enumerate(zip(a, b)):
+    for index, (x, y) in enumerate(zip(a, b, strict=True)):
         assert x == y, f"{chapter.name}: code cell {index} printed different text in two runs"

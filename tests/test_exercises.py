@@ -16,7 +16,9 @@ import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location("make_exercises", ROOT / "tools" / "make_exercises.py")
+_spec = importlib.util.spec_from_file_location(
+    "make_exercises", ROOT / "tools" / "make_exercises.py"
+)
 make_exercises = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(make_exercises)
 

@@ -212,11 +212,20 @@ def log_softmax(o, axis: int = -1):
     ndarray, same shape as ``o``
         ``log softmax(o)`` along ``axis``.
     """
-    o = np.asarray(o)
+    try:
+        o = np.asarray(o)
+    except Exception as exc:  # ragged nested lists
+        raise TypeError(f"o could not be converted to an array: {exc}") from None
     if o.dtype.kind not in "fiub":
         raise TypeError(f"o must hold real numbers, got dtype {o.dtype}")
     if o.ndim == 0:
         raise ValueError("o must have at least one dimension (the classes), got a scalar")
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"axis must be an integer, got {axis!r}")
+    if not -o.ndim <= axis < o.ndim:
+        raise ValueError(f"axis {axis} is out of range for o of shape {o.shape}")
+    if o.shape[axis] == 0:
+        raise ValueError(f"o has no classes: axis {axis} of o is empty, got shape {o.shape}")
     o = o.astype(float_dtype(o), copy=False)
     shifted = o - o.max(axis=axis, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
