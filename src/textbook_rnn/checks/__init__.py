@@ -1,0 +1,17 @@
+"""Checkers for the coding exercises: ``checks.rnn_step(my_rnn_step)``.
+
+Each checker takes the reader's function, runs it on several small cases
+against the reference code of :mod:`textbook_rnn`, and returns a
+:class:`CheckResult`. Put the call last in a notebook cell: the cell then
+shows a short plain-text report (what passed, the first failure, a hint), and
+``bool(result)`` says whether everything passed. A checker never raises,
+whatever the function does.
+
+One module per chapter (``ch01`` for chapter 1, ...); the harness they share
+is in ``_core``.
+"""
+
+from ._core import CheckResult
+from .ch01 import rnn_step, sequence_nll
+
+__all__ = ["CheckResult", "rnn_step", "sequence_nll"]
