@@ -13,5 +13,6 @@ is in ``_core``.
 
 from ._core import CheckResult
 from .ch01 import rnn_step, sequence_nll
+from .ch02 import rnn_bptt, rnn_step_backward
 
-__all__ = ["CheckResult", "rnn_step", "sequence_nll"]
+__all__ = ["CheckResult", "rnn_bptt", "rnn_step", "rnn_step_backward", "sequence_nll"]
