@@ -1,0 +1,304 @@
+"""The built site in a real browser: Debian's headless chromium, driven by playwright.
+
+The site is served from 127.0.0.1 by a small HTTP server; every request to any
+other host is recorded and aborted, so a page that needs the network shows up
+as a failure, not as a slow test. For each page in the table of contents:
+it loads, MathJax typesets all of its math, every image loads, the console is
+free of errors, and a full-page screenshot lands in ``_build/screenshots``.
+Each frame slider (``textbook_rnn.widgets.frame_slider``) must render, and
+moving it must change the picture, with no kernel and no network.
+
+Without chromium or playwright the tests skip, unless TEXTBOOK_REQUIRE_BROWSER=1
+(set by CI) turns the skip into a failure.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import shutil
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
+
+CHROMIUM = os.environ.get("TEXTBOOK_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+WIDGET_CLASS = "trnn-frame-slider"
+PAGE_TIMEOUT_MS = 60_000
+
+# Console errors that do not mean the page is broken: (regex on the message,
+# regex on the URL it is about, why it is harmless). Anything else fails.
+BENIGN_CONSOLE_ERRORS: list[tuple[str, str, str]] = [
+    (r"^Failed to load resource: .* 404", r"^http://127\.0\.0\.1:\d+/favicon\.ico$",
+     "Chromium asks the server root for /favicon.ico by itself when a page names no "
+     "icon (the book sets none); the page does not request it and nothing leaves "
+     "127.0.0.1."),
+]
+
+
+def _unavailable(reason: str):
+    if os.environ.get("TEXTBOOK_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{reason} (TEXTBOOK_REQUIRE_BROWSER=1, so this is a failure)")
+    pytest.skip(reason)
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(site_dir):
+    """Serve the built site on 127.0.0.1 at a free port; yields the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(site_dir))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("playwright is not installed (pip install -r requirements.txt)")
+    if not (Path(CHROMIUM).is_file() or shutil.which(CHROMIUM)):
+        _unavailable(f"chromium not found at {CHROMIUM} (apt-get install chromium)")
+    with sync_playwright() as pw:
+        try:
+            chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                          headless=True)
+        except Exception as err:  # noqa: BLE001 - any launch failure means "no browser"
+            _unavailable(f"chromium at {CHROMIUM} did not start: {err}")
+        yield chromium
+        chromium.close()
+
+
+class PageVisit:
+    """One page opened in a fresh browser context, with everything it did recorded."""
+
+    def __init__(self, browser, base_url: str):
+        self.base = urlsplit(base_url)
+        self.foreign: list[str] = []  # requests to other hosts (aborted)
+        self.failed: list[str] = []  # local requests that failed or returned >= 400
+        self.console_errors: list[str] = []
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                           service_workers="block")
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(PAGE_TIMEOUT_MS)
+        self.page.on("request", self._on_request)
+        self.page.on("requestfailed", lambda r: self._on_failed(r, r.failure))
+        self.page.on("response", self._on_response)
+        self.page.on("console", self._on_console)
+        self.page.on("pageerror", lambda err: self.console_errors.append(f"uncaught: {err}"))
+
+    def _local(self, url: str) -> bool:
+        parts = urlsplit(url)
+        if parts.scheme in {"data", "blob", "about"}:
+            return True
+        return parts.scheme in {"http", "https"} and parts.netloc == self.base.netloc
+
+    def _route(self, route):
+        if self._local(route.request.url):
+            route.continue_()
+        else:
+            route.abort("blockedbyclient")
+
+    def _on_request(self, request):
+        if not self._local(request.url):
+            self.foreign.append(request.url)
+
+    def _on_failed(self, request, failure):
+        if self._local(request.url):
+            self.failed.append(f"{request.url}: {failure}")
+
+    def _on_response(self, response):
+        if self._local(response.url) and response.status >= 400:
+            self.failed.append(f"{response.url}: HTTP {response.status}")
+
+    def _on_console(self, msg):
+        if msg.type != "error":
+            return
+        text, url = msg.text, (msg.location or {}).get("url", "")
+        if not any(re.search(t, text) and re.search(u, url)
+                   for t, u, _ in BENIGN_CONSOLE_ERRORS):
+            self.console_errors.append(f"{text} ({url})")
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser, server):
+    visits = []
+
+    def open_page(path: str) -> PageVisit:
+        v = PageVisit(browser, server)
+        visits.append(v)
+        v.response = v.page.goto(server + path, wait_until="load")
+        return v
+
+    yield open_page
+    for v in visits:
+        v.close()
+
+
+# JavaScript run in the page -----------------------------------------------------------
+
+WAIT_FOR_MATHJAX = """async () => {
+  const mj = window.MathJax;
+  if (!mj || !mj.startup || !mj.startup.promise) return false;
+  await mj.startup.promise;
+  return true;
+}"""
+
+# Math that was not typeset: .math elements without an mjx-container, MathJax errors.
+MATH_REPORT = """() => {
+  const all = Array.from(document.querySelectorAll('.math'));
+  const raw = all.filter(el => !el.querySelector('mjx-container'))
+                 .map(el => el.textContent.trim().slice(0, 80));
+  const errors = Array.from(document.querySelectorAll('mjx-merror')).map(
+      el => (el.getAttribute('data-mjx-error') || el.textContent).slice(0, 80));
+  return {count: all.length, containers: document.querySelectorAll('mjx-container').length,
+          raw: raw, errors: errors};
+}"""
+
+# Visible text outside code: TeX delimiters there mean math was left untypeset.
+VISIBLE_PROSE = """() => {
+  const skip = 'pre, code, script, style, textarea, mjx-container, .highlight, .MathJax';
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const out = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement;
+    if (!el || el.closest(skip) || !el.checkVisibility()) continue;
+    out.push(node.textContent);
+  }
+  return out.join(' ');
+}"""
+
+BROKEN_IMAGES = """async () => {
+  const imgs = Array.from(document.images);
+  for (const img of imgs) img.loading = 'eager';
+  await Promise.all(imgs.map(img => img.decode().catch(() => null)));
+  return imgs.filter(img => !(img.complete && img.naturalWidth > 0))
+             .map(img => (img.currentSrc || img.src || '(no src)').slice(0, 120));
+}"""
+
+VISIBLE_IMAGE_SRC = """(box) => {
+  const img = Array.from(box.querySelectorAll('img')).find(
+      i => i.checkVisibility() && i.naturalWidth > 0);
+  return img ? img.src : null;
+}"""
+
+
+def _expected_frame_sliders(html: str) -> int:
+    """How many frame sliders the page displays, from its embedded widget state."""
+    state = re.search(r'<script type="application/vnd.jupyter.widget-state\+json">(.*?)</script>',
+                      html, re.S)
+    if not state:
+        return 0
+    models = json.loads(state.group(1))["state"]
+    shown = re.findall(r'<script type="application/vnd.jupyter.widget-view\+json">(.*?)</script>',
+                       html, re.S)
+    count = 0
+    for view in shown:
+        model = models.get(json.loads(view)["model_id"], {})
+        if WIDGET_CLASS in model.get("state", {}).get("_dom_classes", []):
+            count += 1
+    return count
+
+
+def _screenshot_path(screenshot_dir: Path, page: str) -> Path:
+    path = screenshot_dir / f"{page}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def test_page_in_browser(toc_page, pages, site_dir, visit, screenshot_dir):
+    page = toc_page
+    v = visit(f"{page}.html")
+    assert v.response is not None and v.response.status == 200, f"{page}: {v.response}"
+    p = v.page
+    html = (site_dir / f"{page}.html").read_text(encoding="utf-8")
+
+    # Math: everything typeset, no TeX errors, no raw delimiters left in prose.
+    has_mathjax = p.evaluate(WAIT_FOR_MATHJAX)
+    # A blocked request is the likeliest cause of any failure below: report it first.
+    assert not v.foreign, f"{page} tried to reach other hosts: {sorted(set(v.foreign))}"
+    math = p.evaluate(MATH_REPORT)
+    if math["count"]:
+        assert has_mathjax, f"{page} has {math['count']} math elements but MathJax did not load"
+        assert not math["raw"], f"{page}: math left untypeset: {math['raw'][:5]}"
+        assert math["containers"] >= math["count"]
+    assert not math["errors"], f"{page}: MathJax errors: {math['errors'][:5]}"
+    prose = p.evaluate(VISIBLE_PROSE)
+    leftovers = [d for d in ("$$", "\\[", "\\(", "\\begin{") if d in prose]
+    assert not leftovers, f"{page}: raw TeX delimiters {leftovers} in the visible text"
+
+    # Widgets: each frame slider renders and flips frames when moved.
+    expected = _expected_frame_sliders(html)
+    if expected:
+        boxes = p.locator(f".{WIDGET_CLASS}")
+        boxes.nth(expected - 1).wait_for(state="visible")
+        assert boxes.count() == expected
+        for i in range(expected):
+            _check_frame_slider(p, boxes.nth(i), f"{page} slider {i + 1}")
+
+    # Images (after the widgets, whose frames are images too).
+    broken = p.evaluate(BROKEN_IMAGES)
+    assert not broken, f"{page}: images did not load: {broken}"
+
+    p.screenshot(path=_screenshot_path(screenshot_dir, page), full_page=True)
+
+    assert not v.foreign, f"{page} tried to reach other hosts: {sorted(set(v.foreign))}"
+    assert not v.failed, f"{page}: local requests failed: {v.failed}"
+    assert not v.console_errors, f"{page}: console errors: {v.console_errors}"
+
+
+def _check_frame_slider(p, box, name: str):
+    box.scroll_into_view_if_needed()
+    handle = box.locator(".noUi-handle").first
+    handle.wait_for(state="visible")
+    p.wait_for_function(VISIBLE_IMAGE_SRC, arg=box.element_handle())
+    first = box.evaluate(VISIBLE_IMAGE_SRC)
+    assert first, f"{name}: no visible image"
+
+    def moved_to_new_frame(key: str) -> str:
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        handle.focus()
+        handle.press(key)
+        try:
+            p.wait_for_function(
+                "([box, before]) => { const img = Array.from(box.querySelectorAll('img'))"
+                ".find(i => i.checkVisibility() && i.naturalWidth > 0);"
+                " return img && img.src !== before; }",
+                arg=[box.element_handle(), first], timeout=10_000)
+        except PlaywrightTimeout:
+            pytest.fail(f"{name}: pressing {key} on the slider did not change the picture "
+                        "(is the slider jslinked to the Stack?)")
+        return box.evaluate(VISIBLE_IMAGE_SRC)
+
+    low, high, now = (handle.get_attribute(f"aria-value{k}") for k in ("min", "max", "now"))
+    if low == high:
+        return  # a single frame: nothing to move to
+    step, jump = ("ArrowLeft", "Home") if now == high else ("ArrowRight", "End")
+    second = moved_to_new_frame(step)
+    assert second and second != first, f"{name}: {step} did not change the frame"
+    last = moved_to_new_frame(jump)
+    assert last and last != first, f"{name}: {jump} did not change the frame"
