@@ -13,10 +13,20 @@ from pathlib import Path
 
 import jupytext
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 EXECUTED = ROOT / "_build" / "jupyter_execute"
-CHAPTERS = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.md"))
+
+
+def toc_chapters() -> list[Path]:
+    """The chapter sources listed in _toc.yml (drafts not in the toc are not built)."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [c["file"] for part in toc.get("parts", []) for c in part.get("chapters", [])]
+    return [ROOT / f"{f}.md" for f in files if f.startswith("chapters/")]
+
+
+CHAPTERS = toc_chapters()
 TEXT_TYPES = ("text/plain", "text/html", "text/markdown", "text/latex")
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 

@@ -1,0 +1,157 @@
+"""Time-delay networks: sharing weights across time without recurrence.
+
+Chapter 1 ("Recurrence and unfolding"), section *Time-delay networks*,
+equations ``tdn-layer`` and ``tdn-rf``::
+
+    z_t = tanh(b + Σ_{j=0}^{k-1} F_j z'_{t-j})      (tdn-layer, one layer)
+    receptive field = M (k - 1) + 1                (tdn-rf, M layers of width k)
+
+A time-delay network (TDN) is a stack of causal one-dimensional convolutions
+over time: the output of a layer at step t looks at the k most recent outputs
+of the layer below, through the same kernel at every t. Inputs before the
+start of the sequence are taken to be zero (causal zero padding). Every time
+step of a layer is computed in one matrix product, which is what makes these
+networks fast to train; the price is a receptive field of fixed, finite size.
+
+Shapes are batch first, as in :mod:`textbook_rnn.rnn`: sequences are
+``(N, T, D)``; a layer's kernel is ``(H_out, k, H_in)`` with ``kernel[:, j]``
+the weight on the input ``j`` steps in the past; its bias is ``(H_out,)``.
+
+Only numpy is imported here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._validate import Shapes, check_positive_int, float_dtype
+
+__all__ = ["init_tdn", "tdn_layer", "tdn_forward", "receptive_field"]
+
+
+def init_tdn(D: int, H: int, layers: int, width: int, *, seed: int = 0) -> list[dict]:
+    """Draw the kernels and biases of a time-delay network (chapter 1, *Time-delay networks*).
+
+    Kernels are Gaussian with variance ``1 / (width * fan_in)``, so that each
+    pre-activation starts with entries of order one; biases start at zero.
+
+    Parameters
+    ----------
+    D : int
+        Input size.
+    H : int
+        Channels of every layer.
+    layers : int
+        Number of stacked convolutions, M.
+    width : int
+        Kernel width k: how many consecutive steps one layer looks at.
+    seed : int
+        Seed of the ``numpy.random.default_rng`` that draws the kernels.
+
+    Returns
+    -------
+    list of dict
+        One dict per layer with ``kernel`` (H, width, fan_in) and ``b`` (H,).
+    """
+    D = check_positive_int("D", D)
+    H = check_positive_int("H", H)
+    layers = check_positive_int("layers", layers)
+    width = check_positive_int("width", width)
+    rng = np.random.default_rng(seed)
+    params = []
+    fan_in = D
+    for _ in range(layers):
+        scale = 1.0 / np.sqrt(width * fan_in)
+        params.append({
+            "kernel": rng.normal(0.0, scale, size=(H, width, fan_in)),
+            "b": np.zeros(H),
+        })
+        fan_in = H
+    return params
+
+
+def tdn_layer(z, kernel, b):
+    """One causal convolution over time followed by tanh, equation ``tdn-layer``.
+
+    Parameters
+    ----------
+    z : ndarray, shape (N, T, D)
+        The layer's input sequence.
+    kernel : ndarray, shape (H, k, D)
+        ``kernel[:, j]`` multiplies the input ``j`` steps in the past.
+    b : ndarray, shape (H,)
+        Bias.
+
+    Returns
+    -------
+    ndarray, shape (N, T, H)
+        ``tanh(b + Σ_j kernel[:, j] @ z_{t-j})`` for every t, with zeros
+        standing in for steps before the start.
+    """
+    s = Shapes()
+    z = s.array("z", z, ("N", "T", "D"))
+    kernel = s.array("kernel", kernel, ("H", "k", "D"))
+    b = s.array("b", b, ("H",))
+    dt = float_dtype(z, kernel, b)
+    N, T, D = z.shape
+    k = kernel.shape[1]
+    # Causal zero padding: k - 1 zero steps in front of the sequence.
+    zeros = np.zeros((N, k - 1, D), dtype=dt)
+    padded = np.concatenate([zeros, z.astype(dt)], axis=1)  # (N, k-1+T, D)
+    # window[:, t, j] is z_{t-j}: row t holds z_t, z_{t-1}, ..., z_{t-k+1}.
+    window = np.stack(
+        [padded[:, k - 1 - j : k - 1 - j + T] for j in range(k)], axis=2
+    )  # (N, T, k, D)
+    # z'_t = tanh(b + Σ_j F_j z_{t-j}) for every t in ONE product: no step
+    # waits for another.                                     (N, T, H)
+    a = np.einsum("ntkd,hkd->nth", window, kernel.astype(dt)) + b.astype(dt)
+    return np.tanh(a)
+
+
+def tdn_forward(x, params: list[dict]):
+    """Run a stack of :func:`tdn_layer` over ``x``.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, T, D)
+        Input sequences.
+    params : list of dict
+        One dict per layer with ``kernel`` and ``b``, as from :func:`init_tdn`.
+
+    Returns
+    -------
+    ndarray, shape (N, T, H)
+        The output of the last layer at every step.
+    """
+    if not isinstance(params, (list, tuple)) or not params:
+        raise TypeError("params must be a non-empty list of layer dicts (see init_tdn)")
+    z = Shapes().array("x", x, ("N", "T", "D"))
+    for index, layer in enumerate(params):
+        if not isinstance(layer, dict) or "kernel" not in layer or "b" not in layer:
+            raise ValueError(f"params[{index}] must be a dict with 'kernel' and 'b'")
+        z = tdn_layer(z, layer["kernel"], layer["b"])
+    return z
+
+
+def receptive_field(layers: int, width: int) -> int:
+    """How many input steps one output of the network can see, equation ``tdn-rf``.
+
+    Each layer of width k reaches k - 1 steps further into the past, so M
+    layers see ``M * (k - 1) + 1`` steps: the current one and ``M (k - 1)``
+    before it.
+
+    Parameters
+    ----------
+    layers : int
+        Number of stacked convolutions, M.
+    width : int
+        Kernel width k.
+
+    Returns
+    -------
+    int
+        The receptive field, in time steps.
+    """
+    layers = check_positive_int("layers", layers)
+    width = check_positive_int("width", width)
+    return layers * (width - 1) + 1
