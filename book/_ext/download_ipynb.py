@@ -27,6 +27,7 @@ def _offer_notebook(app, pagename, templatename, context, doctree):
 
 
 def setup(app):
+    """Register the extension with Sphinx."""
     # before sphinx-book-theme builds its header buttons (priority 500)
     app.connect("html-page-context", _offer_notebook, priority=400)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
