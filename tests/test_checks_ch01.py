@@ -206,7 +206,7 @@ def test_rnn_step_passing_report_lists_every_case():
     text = report(checks.rnn_step(rnn.rnn_step))
     lines = text.splitlines()
     assert lines[0] == ("Checking rnn_step: one step of the recurrence, "
-                        "h_t = tanh(b + W h_{t-1} + U x_t)")
+                        "h_t = tanh(W h_{t-1} + U x_t + b)")
     assert [line.split(":")[0] for line in lines[1:-1]] == [
         f"  ✓ case {i} of 6" for i in range(1, 7)
     ]

@@ -41,7 +41,7 @@ PARAM_NAMES = ("U", "W", "b", "V", "c")
 
 
 def rnn_step_backward(dh_t, cache):
-    """Backward pass of one step h_t = tanh(b + W h_{t-1} + U x_t).
+    """Backward pass of one step h_t = tanh(W h_{t-1} + U x_t + b).
 
     Parameters
     ----------

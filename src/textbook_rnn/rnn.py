@@ -161,7 +161,7 @@ def rnn_forward(x, h0, U, W, b):
     xU = x @ U.T + b  # (N, T, H)
     h_prev = h0
     for t in range(T):
-        # h_t = tanh(b + W h_{t-1} + U x_t)
+        # h_t = tanh(W h_{t-1} + U x_t + b)
         h_prev = np.tanh(xU[:, t] + h_prev @ W.T)
         h[:, t] = h_prev
     return h, (x, h0, h, U, W)

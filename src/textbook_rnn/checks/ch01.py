@@ -1,7 +1,7 @@
 """Checkers for the coding exercises of chapter 1 ("Recurrence and unfolding").
 
 - :func:`rnn_step` checks the reader's one step of the recurrence, equations
-  ``rnn-a`` and ``rnn-h``: a_t = b + W h_{t-1} + U x_t, h_t = tanh(a_t).
+  ``rnn-a`` and ``rnn-h``: h_t = tanh(a_t) where a_t = b + W h_{t-1} + U x_t.
 - :func:`sequence_nll` checks the reader's sequence loss, equation ``rnn-loss``:
   L = (1/N) Σ_n Σ_t -log softmax(o_t)[y_t], computed without overflow.
 
@@ -28,7 +28,7 @@ ROWS = "with one example per row, `W h_{t-1}` is `h_prev @ W.T` and `U x_t` is `
 
 STEP = Exercise(
     name="rnn_step",
-    title="one step of the recurrence, h_t = tanh(b + W h_{t-1} + U x_t)",
+    title="one step of the recurrence, h_t = tanh(W h_{t-1} + U x_t + b)",
     params=("x_t", "h_prev", "U", "W", "b"),
     hints={
         "exception": "Mind the shapes: x_t is (N, D), h_prev is (N, H), U is (H, D) and W is "
@@ -148,7 +148,7 @@ def step_cases() -> list[Case]:
 def rnn_step(fn) -> CheckResult:
     """Check the reader's ``rnn_step(x_t, h_prev, U, W, b)`` (chapter 1, exercise 1).
 
-    The function must return h_t = tanh(b + W h_{t-1} + U x_t), equations
+    The function must return h_t = tanh(W h_{t-1} + U x_t + b), equations
     ``rnn-a`` and ``rnn-h``, for a batch: ``x_t`` (N, D), ``h_prev`` (N, H),
     ``U`` (H, D), ``W`` (H, H), ``b`` (H,) give ``h_t`` (N, H). It must leave
     its arguments unchanged.

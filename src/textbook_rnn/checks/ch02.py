@@ -1,7 +1,7 @@
 """Checkers for the coding exercises of chapter 2 ("Back-propagation through time").
 
 - :func:`rnn_step_backward` checks the backward pass of one step,
-  h_t = tanh(b + W h_{t-1} + U x_t): the reader returns
+  h_t = tanh(W h_{t-1} + U x_t + b): the reader returns
   ``(dh_prev, dW, dU, db, dx_t)`` given ``dh_t``.
 - :func:`rnn_bptt` checks full BPTT through the vanilla RNN with the sequence
   loss of chapter 1: the reader returns a dict of the gradients ``dU``, ``dW``,
@@ -33,7 +33,7 @@ ROWS = ("with one example per row, `Wᵀ da` is `da @ W`, `da h_{t-1}ᵀ` summed
 
 STEP = Exercise(
     name="rnn_step_backward",
-    title="the backward pass of one step h_t = tanh(b + W h_{t-1} + U x_t)",
+    title="the backward pass of one step h_t = tanh(W h_{t-1} + U x_t + b)",
     params=("dh_t", "h_t", "h_prev", "x_t", "W", "U"),
     hints={
         "exception": "Shapes: dh_t, h_t, h_prev are (N, H), x_t is (N, D), W is (H, H), U is "
@@ -154,7 +154,7 @@ def step_cases() -> list[Case]:
 def rnn_step_backward(fn) -> CheckResult:
     """Check the reader's ``rnn_step_backward(dh_t, h_t, h_prev, x_t, W, U)``.
 
-    Chapter 2, exercise 1. For one step h_t = tanh(b + W h_{t-1} + U x_t) and
+    Chapter 2, exercise 1. For one step h_t = tanh(W h_{t-1} + U x_t + b) and
     the gradient ``dh_t`` (N, H) of a scalar loss with respect to h_t, the
     function returns ``(dh_prev, dW, dU, db, dx_t)``: gradients with respect to
     h_{t-1} (N, H), W (H, H), U (H, D), b (H,) and x_t (N, D), summed over the
