@@ -18,4 +18,6 @@ def require(module: str):
     except ImportError as exc:
         top = module.split(".")[0]
         hint = _HINTS.get(top, f"pip install {top}")
-        raise ImportError(f"this part of textbook_rnn needs {top}; install it with: {hint}") from exc
+        raise ImportError(
+            f"this part of textbook_rnn needs {top}; install it with: {hint}"
+        ) from exc

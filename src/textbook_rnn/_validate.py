@@ -62,7 +62,8 @@ class Shapes:
             The checked array (not copied when already an ndarray).
         """
         if value is None:
-            raise TypeError(f"{name} must be an array of shape {_describe(spec, self.dims)}, got None")
+            expected = _describe(spec, self.dims)
+            raise TypeError(f"{name} must be an array of shape {expected}, got None")
         try:
             arr = np.asarray(value)
         except Exception as exc:  # ragged lists and other oddities
@@ -78,7 +79,7 @@ class Shapes:
                 f"{name} must have {len(spec)} dimension(s) with shape "
                 f"{_describe(spec, self.dims)}, got shape {arr.shape}"
             )
-        for axis, (letter, size) in enumerate(zip(spec, arr.shape)):
+        for axis, (letter, size) in enumerate(zip(spec, arr.shape, strict=True)):
             if size == 0:
                 raise ValueError(
                     f"{name} has an empty axis {axis} ({letter}); expected shape "
