@@ -41,8 +41,10 @@ book: vendor
 	$(VENV)/bin/jupyter-book build . $(JB_FLAGS)
 	@echo "The book is at $(CURDIR)/_build/html/index.html"
 
-# A clean build: the execution cache and old pages never hide a change.
+# Lint, then a clean build (the execution cache and old pages never hide a
+# change), then every test.
 test: vendor
+	$(VENV)/bin/ruff check src tests tools benchmarks book/_ext
 	rm -rf _build/html _build/.doctrees _build/jupyter_execute _build/screenshots
 	$(VENV)/bin/jupyter-book build . $(JB_FLAGS)
 	$(PY) -m pytest $(PYTEST_FLAGS) --nbval tests exercises solutions
@@ -60,7 +62,7 @@ exercises: $(STAMP)
 	$(PY) tools/make_exercises.py
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests tools benchmarks
+	$(VENV)/bin/ruff check src tests tools benchmarks book/_ext
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis .jupyter_cache
