@@ -1,0 +1,154 @@
+"""Gradient clipping (chapter 9, "Optimisation for long-term dependencies").
+
+Section *Clipping gradients* (Goodfellow et al. 2016, §10.11.1). Where the
+loss surface of a recurrent network has a cliff, one gradient step can throw
+the parameters far away. Clipping bounds the step. Two variants, equations
+``clip-norm`` and ``clip-elementwise``::
+
+    g ← g · v / ‖g‖   if ‖g‖ > v                        (clip-norm)
+    g_j ← min(max(g_j, -v), v)   for every entry j       (clip-elementwise)
+
+Norm clipping (Pascanu et al. 2013) treats all parameters' gradients as one
+vector ``g`` and rescales it: the step keeps its direction and only its
+length is bounded. Element-wise clipping (Mikolov 2012) bounds each entry on
+its own, which in general changes the direction of the step. Both are
+heuristics; in practice they behave similarly.
+
+The functions take and return dicts of gradients named as everywhere in the
+package (``dW``, ``dU_f``, ...), never modify their input, and import only
+numpy.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Mapping
+
+import numpy as np
+
+__all__ = ["global_norm", "clip_by_global_norm", "clip_elementwise"]
+
+
+def _check_grads(grads) -> dict[str, np.ndarray]:
+    if not isinstance(grads, Mapping):
+        raise TypeError(f"grads must be a dict of arrays, got {type(grads).__name__}")
+    out = {}
+    for name, value in grads.items():
+        if value is None:
+            raise TypeError(f"grads[{name!r}] must be an array, got None")
+        try:
+            arr = np.asarray(value)
+        except Exception as exc:  # ragged lists and other oddities
+            raise TypeError(f"grads[{name!r}] could not be converted to an array: {exc}") from None
+        if arr.dtype.kind not in "fiu":
+            raise TypeError(f"grads[{name!r}] must hold real numbers, got dtype {arr.dtype}")
+        out[name] = arr
+    return out
+
+
+def _check_threshold(name: str, value) -> float:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a positive number, got {value!r}")
+    value = float(value)
+    if not (np.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be a positive finite number, got {value}")
+    return value
+
+
+def global_norm(grads) -> float:
+    """The L2 norm of all gradients taken together as one vector.
+
+    ‖g‖ = sqrt(Σ_name Σ_j grads[name]_j²), computed in float64.
+
+    Parameters
+    ----------
+    grads : dict of str to ndarray
+        Gradients of any shapes.
+
+    Returns
+    -------
+    float
+        The global norm (0.0 for an empty dict).
+    """
+    grads = _check_grads(grads)
+    squares = [np.sum(np.square(g, dtype=np.float64)) for g in grads.values()]
+    return float(np.sqrt(np.sum(squares, dtype=np.float64)))
+
+
+def clip_by_global_norm(grads, max_norm):
+    """Rescale all gradients together so their global norm is at most ``max_norm``.
+
+    Equation ``clip-norm`` (Pascanu et al. 2013; Goodfellow et al. 2016,
+    §10.11.1): when ‖g‖ > ``max_norm`` every gradient is multiplied by the
+    same factor ``max_norm / ‖g‖``, so the update keeps its direction and its
+    norm becomes ``max_norm``; otherwise the gradients are returned unchanged.
+
+    Parameters
+    ----------
+    grads : dict of str to ndarray
+        Gradients of any shapes, e.g. ``{"dW": (H, H), "dU": (H, D), ...}``.
+        Not modified.
+    max_norm : float
+        Threshold v > 0.
+
+    Returns
+    -------
+    clipped : dict of str to ndarray
+        New arrays (never the input's), same keys, shapes and floating types.
+    norm : float
+        The global norm ‖g‖ *before* clipping, worth logging: how often and
+        by how much it exceeds ``max_norm`` tells whether clipping is active.
+
+    Raises
+    ------
+    ValueError
+        If the norm is not finite (a gradient holds inf or nan): rescaling
+        cannot repair such a step, and silently turning it into zeros or nans
+        would hide the problem.
+    """
+    max_norm = _check_threshold("max_norm", max_norm)
+    grads = _check_grads(grads)
+    norm = global_norm(grads)
+    if not np.isfinite(norm):
+        bad = [k for k, g in grads.items() if not np.all(np.isfinite(g))]
+        raise ValueError(f"the gradient norm is {norm}: grads {', '.join(map(repr, bad))} "
+                         "hold inf or nan")
+    scale = max_norm / norm if norm > max_norm else 1.0
+    clipped = {}
+    for name, g in grads.items():
+        dt = g.dtype if g.dtype.kind == "f" else np.dtype(np.float64)
+        # g ← g · v / ‖g‖                                        (clip-norm)
+        clipped[name] = (g * scale).astype(dt, copy=False) if scale != 1.0 else g.astype(dt)
+    return clipped, norm
+
+
+def clip_elementwise(grads, threshold) -> dict[str, np.ndarray]:
+    """Clip every gradient entry to [-threshold, threshold].
+
+    Equation ``clip-elementwise`` (Mikolov 2012; Goodfellow et al. 2016,
+    §10.11.1). Unlike :func:`clip_by_global_norm` this changes the direction
+    of the update whenever some entries are clipped and others are not: a
+    gradient ``(10, 1)`` clipped at 1 becomes ``(1, 1)``, which points
+    elsewhere. The norm of the result is at most ``threshold`` times the
+    square root of the number of entries.
+
+    Parameters
+    ----------
+    grads : dict of str to ndarray
+        Gradients of any shapes. Not modified.
+    threshold : float
+        Bound v > 0 on the absolute value of each entry.
+
+    Returns
+    -------
+    dict of str to ndarray
+        New arrays, same keys, shapes and floating types (integer input
+        becomes float64). nan entries stay nan.
+    """
+    threshold = _check_threshold("threshold", threshold)
+    clipped = {}
+    for name, g in _check_grads(grads).items():
+        dt = g.dtype if g.dtype.kind == "f" else np.dtype(np.float64)
+        # g_j ← min(max(g_j, -v), v)                               (clip-elementwise)
+        clipped[name] = np.clip(g.astype(dt), -threshold, threshold)
+    return clipped
