@@ -92,7 +92,11 @@ def frame_slider(
     if not 0 <= start < len(frames):
         raise ValueError(f"start must be in 0..{len(frames) - 1}, got {start}")
     images = [
-        widgets.Image(value=png, format="png", layout=widgets.Layout(width=width, height="auto"))
+        widgets.Image(
+            value=png,
+            format="png",
+            layout=widgets.Layout(width=width, max_width="100%", height="auto"),
+        )
         for png in frames
     ]
     stack = widgets.Stack(images, selected_index=start)
