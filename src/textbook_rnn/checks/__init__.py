@@ -14,5 +14,7 @@ is in ``_core``.
 from ._core import CheckResult
 from .ch01 import rnn_step, sequence_nll
 from .ch02 import rnn_bptt, rnn_step_backward
+from .ch06 import jacobian_product_norms, rescale_spectral_radius
 
 __all__ = ["CheckResult", "rnn_bptt", "rnn_step", "rnn_step_backward", "sequence_nll"]
+__all__ += ["jacobian_product_norms", "rescale_spectral_radius"]
