@@ -1,0 +1,294 @@
+"""Training the numpy RNN with its own gradients (chapter 2, section *Truncation*).
+
+A few dozen lines are enough to train the network of chapter 1 with the
+gradients of chapter 2, and seeing every line is the point:
+
+- :class:`Adam`, the optimiser of Kingma & Ba (2015), updating a dict of
+  parameter arrays in place;
+- :func:`clip_by_global_norm`, which rescales a gradient whose norm is too
+  large (chapter 9 explains why);
+- :func:`train`, a loop that draws a batch, asks a gradient function for the
+  loss and gradients (full BPTT, truncated, randomized...) and takes a step.
+
+Everything is seeded: the same call gives the same numbers. Only numpy is
+imported; nothing is printed unless ``log_every`` asks for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._validate import check_positive_int
+
+__all__ = ["Adam", "clip_by_global_norm", "TrainResult", "train", "METHODS", "recall_experiment"]
+
+
+def _check_grads(params: dict, grads: dict) -> None:
+    if not isinstance(grads, dict):
+        raise TypeError(f"grads must be a dict of arrays, got {type(grads).__name__}")
+    for name, value in params.items():
+        key = f"d{name}"
+        if key not in grads:
+            raise ValueError(f"grads is missing {key} (the gradient of {name})")
+        if np.shape(grads[key]) != value.shape:
+            raise ValueError(f"grads[{key!r}] must have shape {value.shape} like {name}, "
+                             f"got shape {np.shape(grads[key])}")
+
+
+class Adam:
+    """Adam: per-coordinate steps scaled by running moments of the gradient.
+
+    For each parameter θ with gradient g, at step s = 1, 2, ...::
+
+        m ← β₁ m + (1 - β₁) g          v ← β₂ v + (1 - β₂) g²
+        θ ← θ - lr · m̂ / (√v̂ + ε),     m̂ = m / (1 - β₁ˢ),  v̂ = v / (1 - β₂ˢ)
+
+    Parameters
+    ----------
+    params : dict of str to ndarray
+        The arrays to train (e.g. ``U``, ``W``, ``b``, ``V``, ``c``); they are
+        updated in place by :meth:`step`.
+    lr : float
+        Step size.
+    betas : tuple of float
+        Decay rates β₁, β₂ of the two moment estimates, in [0, 1).
+    eps : float
+        Keeps the division finite.
+    """
+
+    def __init__(self, params: dict, lr: float = 1e-2, betas=(0.9, 0.999), eps: float = 1e-8):
+        if not isinstance(params, dict) or not params:
+            raise TypeError("params must be a non-empty dict of float arrays")
+        for name, value in params.items():
+            if not isinstance(value, np.ndarray) or value.dtype.kind != "f":
+                raise TypeError(f"params[{name!r}] must be a float ndarray (updated in place), "
+                                f"got {type(value).__name__}")
+        if not lr > 0:
+            raise ValueError(f"lr must be positive, got {lr}")
+        b1, b2 = betas
+        if not (0 <= b1 < 1 and 0 <= b2 < 1):
+            raise ValueError(f"betas must lie in [0, 1), got {betas}")
+        if not eps > 0:
+            raise ValueError(f"eps must be positive, got {eps}")
+        self.params = params
+        self.lr, self.b1, self.b2, self.eps = float(lr), float(b1), float(b2), float(eps)
+        self.m = {k: np.zeros_like(v) for k, v in params.items()}
+        self.v = {k: np.zeros_like(v) for k, v in params.items()}
+        self.steps = 0
+
+    def step(self, grads: dict) -> None:
+        """Update every parameter in place from ``grads`` (keys ``d`` + name)."""
+        _check_grads(self.params, grads)
+        self.steps += 1
+        c1 = 1.0 - self.b1**self.steps
+        c2 = 1.0 - self.b2**self.steps
+        for name, theta in self.params.items():
+            g = grads[f"d{name}"]
+            # m ← β₁ m + (1 - β₁) g,   v ← β₂ v + (1 - β₂) g²
+            self.m[name] = self.b1 * self.m[name] + (1.0 - self.b1) * g
+            self.v[name] = self.b2 * self.v[name] + (1.0 - self.b2) * g * g
+            # θ ← θ - lr m̂ / (√v̂ + ε)
+            theta -= self.lr * (self.m[name] / c1) / (np.sqrt(self.v[name] / c2) + self.eps)
+
+
+def clip_by_global_norm(grads: dict, max_norm: float) -> tuple[dict, float]:
+    """Scale all gradients by one factor so that their joint norm is at most ``max_norm``.
+
+    Parameters
+    ----------
+    grads : dict of str to ndarray
+    max_norm : float
+        The largest norm allowed.
+
+    Returns
+    -------
+    clipped : dict
+        New arrays (the input is not modified).
+    norm : float
+        The joint Euclidean norm before clipping.
+    """
+    if not max_norm > 0:
+        raise ValueError(f"max_norm must be positive, got {max_norm}")
+    norm = float(np.sqrt(sum(float(np.sum(np.square(g))) for g in grads.values())))
+    scale = min(1.0, max_norm / norm) if norm > 0 else 1.0
+    return {k: g * scale for k, g in grads.items()}, norm
+
+
+@dataclass
+class TrainResult:
+    """What :func:`train` returns.
+
+    Attributes
+    ----------
+    params : dict of str to ndarray
+        The trained parameters (new arrays; the initial ones are untouched).
+    losses : ndarray, shape (steps,)
+        The training loss of every step, per sequence step (divided by T).
+    """
+
+    params: dict
+    losses: np.ndarray = field(repr=False)
+
+
+def train(
+    params: dict,
+    batch: Callable[[int], tuple],
+    grad_fn: Callable,
+    *,
+    steps: int,
+    lr: float = 1e-2,
+    clip: float | None = 1.0,
+    keep: tuple[str, ...] = ("U", "W", "b", "V", "c"),
+    log_every: int | None = None,
+) -> TrainResult:
+    """Train with Adam: draw a batch, get loss and gradients, clip, step.
+
+    Parameters
+    ----------
+    params : dict of str to ndarray
+        Initial parameters; copied, never modified.
+    batch : callable
+        ``batch(step)`` returns ``(x, y)`` for that step (seed it with the step
+        to make the run reproducible).
+    grad_fn : callable
+        ``grad_fn(x, y, params)`` returns ``(loss, grads)`` with ``grads``
+        holding ``d`` + name for every trained parameter, e.g.
+        :func:`textbook_rnn.bptt.rnn_loss_and_grads`. Extra return values are
+        ignored.
+    steps : int
+        Number of updates.
+    lr : float
+        Adam's step size.
+    clip : float or None
+        Clip the gradient's global norm to this value; ``None`` for no clipping.
+    keep : tuple of str
+        Which entries of ``params`` are trained.
+    log_every : int, optional
+        Print the mean loss every this many steps (nothing is printed by default).
+
+    Returns
+    -------
+    TrainResult
+        Trained parameters and the loss of every step divided by T.
+    """
+    steps = check_positive_int("steps", steps)
+    if not callable(batch) or not callable(grad_fn):
+        raise TypeError("batch and grad_fn must be callable")
+    if log_every is not None:
+        log_every = check_positive_int("log_every", log_every)
+    if not isinstance(params, dict):
+        raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
+    missing = [k for k in keep if k not in params]
+    if missing:
+        raise ValueError(f"params is missing {', '.join(missing)}")
+    current = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
+    opt = Adam({k: current[k] for k in keep}, lr=lr)
+    losses = np.empty(steps)
+    for step in range(steps):
+        x, y = batch(step)
+        out = grad_fn(x, y, current)
+        loss, grads = out[0], out[1]
+        grads = {f"d{k}": grads[f"d{k}"] for k in keep}
+        if clip is not None:
+            grads, _ = clip_by_global_norm(grads, clip)
+        opt.step(grads)
+        losses[step] = loss / np.shape(y)[1]
+        if log_every and (step + 1) % log_every == 0:
+            recent = losses[step + 1 - log_every: step + 1].mean()
+            print(f"step {step + 1:5d}   loss per step {recent:.3f}")
+    return TrainResult(params=current, losses=losses)
+
+
+METHODS = ("full", "truncated", "randomized", "readout")
+
+
+def recall_experiment(
+    method: str,
+    delay: int,
+    *,
+    k: int = 3,
+    T: int = 24,
+    H: int = 32,
+    n_symbols: int = 4,
+    batch_size: int = 32,
+    steps: int = 450,
+    lr: float = 1e-2,
+    seed: int = 0,
+    n_test: int = 500,
+) -> dict:
+    """Train an RNN on :func:`textbook_rnn.tasks.delayed_recall` with one gradient method.
+
+    The experiment of chapter 2, section *Truncation*: the same network, data
+    and optimiser, trained with the gradient of
+
+    - ``"full"``: full BPTT, :func:`textbook_rnn.bptt.rnn_loss_and_grads`;
+    - ``"truncated"``: chunks of ``k`` steps, :func:`textbook_rnn.bptt.truncated_bptt`;
+    - ``"randomized"``: random cuts with probability ``1/k`` per link and the
+      surviving gradient reweighted,
+      :func:`textbook_rnn.bptt_analysis.randomized_truncation_grads` (on
+      average one cut every k steps, like truncation, but unbiased);
+    - ``"readout"``: only ``V`` and ``c`` are trained (their gradient is the
+      same under any truncation); ``U``, ``W`` and ``b`` keep their random
+      initial values, as in an echo-state network (chapter 7).
+
+    Parameters
+    ----------
+    method : {"full", "truncated", "randomized", "readout"}
+    delay : int
+        How far back the target looks.
+    k : int
+        Truncation length (mean distance between cuts for ``"randomized"``).
+    T, H, n_symbols, batch_size : int
+        Sequence length, hidden size, alphabet size, sequences per batch.
+    steps : int
+        Adam updates.
+    lr : float
+        Adam's step size.
+    seed : int
+        Seeds the weights, the batches, the cuts and the test set.
+    n_test : int
+        Number of fresh test sequences for the accuracy.
+
+    Returns
+    -------
+    dict
+        ``losses`` (steps,): training loss per sequence step; ``accuracy``:
+        fraction of recall steps right on the test set; ``params``: the
+        trained parameters.
+    """
+    from . import bptt, bptt_analysis
+    from .rnn import init_params, rnn_sequence
+    from .tasks import delayed_recall, recall_accuracy
+
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    k = check_positive_int("k", k)
+    delay = check_positive_int("delay", delay)
+    batch_size = check_positive_int("batch_size", batch_size)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise TypeError(f"seed must be a non-negative int, got {seed!r}")
+    x_test, y_test = delayed_recall(n_test, T, delay, n_symbols=n_symbols,
+                                    seed=np.random.default_rng([seed, 1]))
+    cuts = np.random.default_rng([seed, 2])
+    keep = ("V", "c") if method == "readout" else ("U", "W", "b", "V", "c")
+    if method in ("full", "readout"):
+        grad_fn = bptt.rnn_loss_and_grads
+    elif method == "truncated":
+        def grad_fn(x, y, p):
+            return bptt.truncated_bptt(x, y, p, k)[:2]
+    else:
+        def grad_fn(x, y, p):
+            return bptt_analysis.randomized_truncation_grads(x, y, p, 1.0 / k, cuts)[:2]
+
+    def batch(step):
+        return delayed_recall(batch_size, T, delay, n_symbols=n_symbols,
+                              seed=np.random.default_rng([seed, 0, step]))
+
+    params = init_params(n_symbols, H, n_symbols + 1, seed=seed)
+    result = train(params, batch, grad_fn, steps=steps, lr=lr, keep=keep)
+    _, o = rnn_sequence(x_test, result.params)
+    return {"losses": result.losses, "accuracy": recall_accuracy(o, y_test, delay),
+            "params": result.params}
