@@ -15,6 +15,8 @@ from ._core import CheckResult
 from .ch01 import rnn_step, sequence_nll
 from .ch02 import rnn_bptt, rnn_step_backward
 from .ch06 import jacobian_product_norms, rescale_spectral_radius
+from .ch07 import esn_states, leaky_backward, ridge_readout
 
 __all__ = ["CheckResult", "rnn_bptt", "rnn_step", "rnn_step_backward", "sequence_nll"]
+__all__ += ["esn_states", "leaky_backward", "ridge_readout"]
 __all__ += ["jacobian_product_norms", "rescale_spectral_radius"]
