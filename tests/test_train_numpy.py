@@ -7,7 +7,7 @@ import pytest
 
 from textbook_rnn import bptt, init_params
 from textbook_rnn.tasks import delayed_recall
-from textbook_rnn.train_numpy import Adam, clip_by_global_norm, recall_experiment, train
+from textbook_rnn.train_numpy import Adam, recall_experiment, train
 
 
 def test_adam_first_steps_by_hand():
@@ -42,18 +42,6 @@ def test_adam_rejects_bad_input():
         opt.step({"dv": np.zeros(2)})
     with pytest.raises(ValueError, match="shape"):
         opt.step({"dw": np.zeros(3)})
-
-
-def test_clip_by_global_norm():
-    g = {"a": np.array([3.0, 0.0]), "b": np.array([[4.0]])}
-    clipped, norm = clip_by_global_norm(g, 1.0)
-    assert norm == pytest.approx(5.0)
-    assert np.sqrt(sum((v**2).sum() for v in clipped.values())) == pytest.approx(1.0)
-    np.testing.assert_array_equal(g["a"], [3.0, 0.0])      # input untouched
-    same, _ = clip_by_global_norm(g, 10.0)
-    np.testing.assert_array_equal(same["b"], g["b"])
-    with pytest.raises(ValueError):
-        clip_by_global_norm(g, 0.0)
 
 
 def test_training_loop_decreases_the_loss_and_is_reproducible():

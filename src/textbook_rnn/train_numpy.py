@@ -5,8 +5,7 @@ gradients of chapter 2, and seeing every line is the point:
 
 - :class:`Adam`, the optimiser of Kingma & Ba (2015), updating a dict of
   parameter arrays in place;
-- :func:`clip_by_global_norm`, which rescales a gradient whose norm is too
-  large (chapter 9 explains why);
+- gradient clipping by global norm, from :mod:`textbook_rnn.clipping`;
 - :func:`train`, a loop that draws a batch, asks a gradient function for the
   loss and gradients (full BPTT, truncated, randomized...) and takes a step.
 
@@ -22,8 +21,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._validate import check_positive_int
+from .clipping import clip_by_global_norm
 
-__all__ = ["Adam", "clip_by_global_norm", "TrainResult", "train", "METHODS", "recall_experiment"]
+__all__ = ["Adam", "TrainResult", "train", "METHODS", "recall_experiment"]
 
 
 def _check_grads(params: dict, grads: dict) -> None:
@@ -92,29 +92,6 @@ class Adam:
             self.v[name] = self.b2 * self.v[name] + (1.0 - self.b2) * g * g
             # θ ← θ - lr m̂ / (√v̂ + ε)
             theta -= self.lr * (self.m[name] / c1) / (np.sqrt(self.v[name] / c2) + self.eps)
-
-
-def clip_by_global_norm(grads: dict, max_norm: float) -> tuple[dict, float]:
-    """Scale all gradients by one factor so that their joint norm is at most ``max_norm``.
-
-    Parameters
-    ----------
-    grads : dict of str to ndarray
-    max_norm : float
-        The largest norm allowed.
-
-    Returns
-    -------
-    clipped : dict
-        New arrays (the input is not modified).
-    norm : float
-        The joint Euclidean norm before clipping.
-    """
-    if not max_norm > 0:
-        raise ValueError(f"max_norm must be positive, got {max_norm}")
-    norm = float(np.sqrt(sum(float(np.sum(np.square(g))) for g in grads.values())))
-    scale = min(1.0, max_norm / norm) if norm > 0 else 1.0
-    return {k: g * scale for k, g in grads.items()}, norm
 
 
 @dataclass
