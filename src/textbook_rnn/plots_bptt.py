@@ -21,13 +21,13 @@ matplotlib is imported on first use, through :func:`textbook_rnn._optional.requi
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from ._figures import COLOURS, check_series, in_style, new_figure
 from ._optional import require
-from .plots import PALETTE, ROLE_COLOURS, STYLE
+from .plots import PALETTE, ROLE_COLOURS
 
 __all__ = [
     "draw_backward_graph",
@@ -40,44 +40,7 @@ __all__ = [
     "plot_recall_experiment",
 ]
 
-_ORDER = ("blue", "vermillion", "green", "orange", "purple", "sky", "black")
-_COLOURS = [PALETTE[name] for name in _ORDER]
 BACKWARD = PALETTE["vermillion"]
-
-
-def _in_style(draw: Callable) -> Callable:
-    """Decorator: draw inside the book's rcParams (the colour cycle made a cycler)."""
-
-    @functools.wraps(draw)
-    def wrapper(*args, **kwargs):
-        mpl = require("matplotlib")
-        cycler = require("cycler").cycler
-        with mpl.rc_context({**STYLE, "axes.prop_cycle": cycler(color=_COLOURS)}):
-            return draw(*args, **kwargs)
-
-    return wrapper
-
-
-def _figure(figsize: tuple[float, float]):
-    """A new Figure, not registered with pyplot, so it is never shown twice."""
-    Figure = require("matplotlib.figure").Figure
-    return Figure(figsize=figsize, layout="constrained")
-
-
-def _series(name: str, mapping, length: int | None = None) -> dict[str, np.ndarray]:
-    """Check a non-empty mapping from label to a 1-D array (of ``length`` if given)."""
-    if not isinstance(mapping, Mapping) or not mapping:
-        raise TypeError(f"{name} must be a non-empty mapping from label to a 1-D array")
-    out = {}
-    for label, values in mapping.items():
-        arr = np.asarray(values, dtype=float)
-        if arr.ndim != 1 or arr.size == 0:
-            raise ValueError(f"{name}[{label!r}] must be a non-empty 1-D array, "
-                             f"got shape {arr.shape}")
-        if length is not None and arr.size != length:
-            raise ValueError(f"{name}[{label!r}] must have {length} values, got {arr.size}")
-        out[str(label)] = arr
-    return out
 
 
 # --- the backward graph -----------------------------------------------------------------------
@@ -109,7 +72,7 @@ def _link(ax, start, end, *, colour="#999999", lw=1.1, offset=0.0, label="", lab
                 bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5}, zorder=5)
 
 
-@_in_style
+@in_style
 def draw_backward_graph():
     """The unfolded RNN around step t, with BPTT's gradient messages in red.
 
@@ -123,7 +86,7 @@ def draw_backward_graph():
     -------
     matplotlib.figure.Figure
     """
-    fig = _figure((8.4, 4.4))
+    fig = new_figure((8.4, 4.4))
     ax = fig.add_subplot()
     dx = 2.9
     cols = {"t-1": 0.0, "t": dx, "t+1": 2 * dx}
@@ -169,7 +132,7 @@ def draw_backward_graph():
 # --- cost ---------------------------------------------------------------------------------------
 
 
-@_in_style
+@in_style
 def plot_bptt_cost(T: Sequence[int], seconds: Mapping[str, Sequence[float]],
                    megabytes: Mapping[str, Sequence[float]]):
     """Two panels against the sequence length: measured time, and stored memory.
@@ -190,9 +153,9 @@ def plot_bptt_cost(T: Sequence[int], seconds: Mapping[str, Sequence[float]],
     T = np.asarray(T, dtype=float)
     if T.ndim != 1 or T.size < 2:
         raise ValueError(f"T must be a 1-D sequence of at least two lengths, got shape {T.shape}")
-    seconds = _series("seconds", seconds, T.size)
-    megabytes = _series("megabytes", megabytes, T.size)
-    fig = _figure((9.4, 3.8))
+    seconds = check_series("seconds", seconds, T.size)
+    megabytes = check_series("megabytes", megabytes, T.size)
+    fig = new_figure((9.4, 3.8))
     left, right = fig.subplots(1, 2)
     for ax, series, scale, ylabel, title in (
         (left, seconds, 1e3, "milliseconds per call", "time (measured on this machine)"),
@@ -216,7 +179,7 @@ def _floor(values: np.ndarray, floor: float) -> np.ndarray:
     return np.where(np.isfinite(values), np.maximum(values, floor), np.nan)
 
 
-@_in_style
+@in_style
 def plot_gradient_norms(norms: Mapping[str, Sequence[float]], *, floor: float = 1e-30,
                         title: str | None = None,
                         ylabel: str = r"$\|\partial L_\tau / \partial \mathbf{h}_t\|$"):
@@ -236,10 +199,10 @@ def plot_gradient_norms(norms: Mapping[str, Sequence[float]], *, floor: float = 
     -------
     matplotlib.figure.Figure
     """
-    norms = _series("norms", norms)
+    norms = check_series("norms", norms)
     if not floor > 0:
         raise ValueError(f"floor must be positive, got {floor}")
-    fig = _figure((8.6, 4.0))
+    fig = new_figure((8.6, 4.0))
     ax = fig.add_subplot()
     T = max(v.size for v in norms.values())
     for label, values in norms.items():
@@ -258,7 +221,7 @@ def plot_gradient_norms(norms: Mapping[str, Sequence[float]], *, floor: float = 
     return fig
 
 
-@_in_style
+@in_style
 def plot_gradient_frame(norms: Mapping[str, Sequence[float]], current: str,
                         shares: Sequence[float], *, ylim: tuple[float, float] = (1e-20, 1e3)):
     """One frame of the widget: the gradient at one scale of W, the others faint.
@@ -281,14 +244,14 @@ def plot_gradient_frame(norms: Mapping[str, Sequence[float]], current: str,
     -------
     matplotlib.figure.Figure
     """
-    norms = _series("norms", norms)
+    norms = check_series("norms", norms)
     if current not in norms:
         raise ValueError(f"current must be one of the labels of norms, got {current!r}")
     T = norms[current].size
     shares = np.asarray(shares, dtype=float)
     if shares.shape != (T,):
         raise ValueError(f"shares must have shape ({T},), got {shares.shape}")
-    fig = _figure((9.0, 3.6))
+    fig = new_figure((9.0, 3.6))
     left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.35, 1]})
     steps = np.arange(1, T + 1)
     for label, values in norms.items():
@@ -315,7 +278,7 @@ def plot_gradient_frame(norms: Mapping[str, Sequence[float]], current: str,
     return fig
 
 
-@_in_style
+@in_style
 def plot_activation_comparison(states: Mapping, grads: Mapping, *, floor: float = 1e-30):
     """Compare tanh with ReLU: size of the state going forward, of the gradient going back.
 
@@ -339,8 +302,8 @@ def plot_activation_comparison(states: Mapping, grads: Mapping, *, floor: float 
             if not (isinstance(key, tuple) and len(key) == 2):
                 raise TypeError(f"{name} keys must be (activation, scale) pairs, got {key!r}")
     scales = sorted({key[1] for key in states})
-    colour = {s: _COLOURS[i % len(_COLOURS)] for i, s in enumerate(scales)}
-    fig = _figure((9.4, 3.9))
+    colour = {s: COLOURS[i % len(COLOURS)] for i, s in enumerate(scales)}
+    fig = new_figure((9.4, 3.9))
     left, right = fig.subplots(1, 2)
     for ax, mapping in ((left, states), (right, grads)):
         for (activation, scale), values in mapping.items():
@@ -363,7 +326,7 @@ def plot_activation_comparison(states: Mapping, grads: Mapping, *, floor: float 
 # --- truncation ---------------------------------------------------------------------------------
 
 
-@_in_style
+@in_style
 def plot_link_weights(weights: Mapping[str, Sequence[float]]):
     """Where each method cuts the backward pass: one row of link weights per method.
 
@@ -376,12 +339,12 @@ def plot_link_weights(weights: Mapping[str, Sequence[float]]):
     -------
     matplotlib.figure.Figure
     """
-    weights = _series("weights", weights)
+    weights = check_series("weights", weights)
     n = len(weights)
-    fig = _figure((8.0, 1.0 + 1.2 * n))
+    fig = new_figure((8.0, 1.0 + 1.2 * n))
     axes = np.atleast_1d(fig.subplots(n, 1, sharex=True))
     top = max(float(np.nanmax(w)) for w in weights.values())
-    for ax, (label, w), colour in zip(axes, weights.items(), _COLOURS, strict=False):
+    for ax, (label, w), colour in zip(axes, weights.items(), COLOURS, strict=False):
         steps = np.arange(1, w.size + 1)
         kept = w > 0
         ax.bar(steps[kept], w[kept], width=0.8, color=colour)
@@ -395,7 +358,7 @@ def plot_link_weights(weights: Mapping[str, Sequence[float]]):
     return fig
 
 
-@_in_style
+@in_style
 def plot_unbiasedness(samples: Sequence[int], errors: Mapping[str, Sequence[float]], *,
                       expected: Sequence[float] | None = None,
                       reference: Mapping[str, float] | None = None):
@@ -420,20 +383,20 @@ def plot_unbiasedness(samples: Sequence[int], errors: Mapping[str, Sequence[floa
     M = np.asarray(samples, dtype=float)
     if M.ndim != 1 or M.size < 2 or np.any(M <= 0):
         raise ValueError("samples must be at least two positive counts")
-    errors = _series("errors", errors, M.size)
-    fig = _figure((7.6, 4.0))
+    errors = check_series("errors", errors, M.size)
+    fig = new_figure((7.6, 4.0))
     ax = fig.add_subplot()
-    for (label, values), colour in zip(errors.items(), _COLOURS, strict=False):
+    for (label, values), colour in zip(errors.items(), COLOURS, strict=False):
         ax.plot(M, values, "o-", ms=4, color=colour, label=label)
     if expected is not None:
-        expected = _series("expected", {"expected": expected}, M.size)["expected"]
+        expected = check_series("expected", {"expected": expected}, M.size)["expected"]
         ax.plot(M, expected, ":", color="#555555", lw=1.6,
                 label=r"noise alone: $\sqrt{\mathrm{tr}\,\mathrm{Cov}/M}$")
     else:
         first = next(iter(errors.values()))
         ax.plot(M, first[0] * np.sqrt(M[0] / M), ":", color="#555555", lw=1.6,
                 label=r"$\propto 1/\sqrt{M}$")
-    for (label, value), colour in zip((reference or {}).items(), _COLOURS[1:], strict=False):
+    for (label, value), colour in zip((reference or {}).items(), COLOURS[1:], strict=False):
         ax.axhline(float(value), color=colour, ls="--", lw=1.6, label=label)
     ax.set_xscale("log")
     ax.set_yscale("log")
@@ -443,7 +406,7 @@ def plot_unbiasedness(samples: Sequence[int], errors: Mapping[str, Sequence[floa
     return fig
 
 
-@_in_style
+@in_style
 def plot_recall_experiment(curves: Mapping[str, Sequence[float]], delays: Sequence[int],
                            accuracy: Mapping[str, Sequence[float]], *, k: int, chance: float,
                            delay_shown: int, smooth: int = 25):
@@ -470,15 +433,15 @@ def plot_recall_experiment(curves: Mapping[str, Sequence[float]], delays: Sequen
     -------
     matplotlib.figure.Figure
     """
-    curves = _series("curves", curves)
+    curves = check_series("curves", curves)
     delays = np.asarray(delays, dtype=float)
-    accuracy = _series("accuracy", accuracy, delays.size)
+    accuracy = check_series("accuracy", accuracy, delays.size)
     if smooth < 1:
         raise ValueError(f"smooth must be at least 1, got {smooth}")
-    fig = _figure((9.4, 4.0))
+    fig = new_figure((9.4, 4.0))
     left, right = fig.subplots(1, 2)
     kernel = np.ones(smooth) / smooth
-    for (label, loss), colour in zip(curves.items(), _COLOURS, strict=False):
+    for (label, loss), colour in zip(curves.items(), COLOURS, strict=False):
         shown = np.convolve(loss, kernel, mode="valid") if loss.size >= smooth else loss
         left.plot(np.arange(shown.size) + (loss.size - shown.size + 1), shown, color=colour,
                   label=label)
@@ -486,7 +449,7 @@ def plot_recall_experiment(curves: Mapping[str, Sequence[float]], delays: Sequen
     left.set_xlabel("training step")
     left.set_ylabel("training loss per time step")
     left.set_title(f"learning curves, delay d = {delay_shown}")
-    for (label, acc), colour, marker in zip(accuracy.items(), _COLOURS, "osD^v", strict=False):
+    for (label, acc), colour, marker in zip(accuracy.items(), COLOURS, "osD^v", strict=False):
         right.plot(delays, acc, marker=marker, ms=6, color=colour, label=label)
     right.axhline(chance, color="#777777", ls=":", lw=1.4)
     right.text(delays.max(), chance + 0.03, "chance", ha="right", va="bottom", fontsize=10.5,

@@ -22,13 +22,13 @@ matplotlib is imported on first use, through :func:`textbook_rnn._optional.requi
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from ._figures import COLOURS, in_style, new_figure
 from ._optional import require
-from .plots import PALETTE, STYLE
+from .plots import PALETTE
 
 __all__ = [
     "plot_modes",
@@ -41,30 +41,9 @@ __all__ = [
     "plot_lags",
 ]
 
-_ORDER = ("blue", "vermillion", "green", "orange", "purple", "sky", "black")
-_COLOURS = [PALETTE[name] for name in _ORDER]
 LINEAR = "#555555"  # the linear network, drawn dashed
 TANH = PALETTE["blue"]
 GREY = "#9a9a9a"
-
-
-def _in_style(draw: Callable) -> Callable:
-    """Decorator: draw inside the book's rcParams (the colour cycle made a cycler)."""
-
-    @functools.wraps(draw)
-    def wrapper(*args, **kwargs):
-        mpl = require("matplotlib")
-        cycler = require("cycler").cycler
-        with mpl.rc_context({**STYLE, "axes.prop_cycle": cycler(color=_COLOURS)}):
-            return draw(*args, **kwargs)
-
-    return wrapper
-
-
-def _figure(figsize: tuple[float, float]):
-    """A new Figure, not registered with pyplot, so it is never shown twice."""
-    Figure = require("matplotlib.figure").Figure
-    return Figure(figsize=figsize, layout="constrained")
 
 
 def _array(name: str, value, ndim: int, *, complex_ok: bool = False) -> np.ndarray:
@@ -110,7 +89,7 @@ def _limits(name: str, ylim) -> tuple[float, float]:
     return lo, hi
 
 
-@_in_style
+@in_style
 def plot_modes(coords, lam, align, *, norms=None):
     """The linear recurrence seen in the eigenvector basis (equation ``ltd-modes``).
 
@@ -141,7 +120,7 @@ def plot_modes(coords, lam, align, *, norms=None):
         raise ValueError(f"lam must have shape ({H},) and align ({T1},), got {lam.shape} "
                          f"and {align.shape}")
     steps = np.arange(T1)
-    fig = _figure((8.2, 3.7))
+    fig = new_figure((8.2, 3.7))
     left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.35, 1]})
     for i in range(H):
         z = lam[i]
@@ -149,7 +128,7 @@ def plot_modes(coords, lam, align, *, norms=None):
             text = rf"$\lambda_{i + 1} = {z.real:+.2f}$"
         else:
             text = rf"$\lambda_{i + 1} = {z.real:+.2f}{z.imag:+.2f}i$, $|\lambda| = {abs(z):.2f}$"
-        left.plot(steps, _log_floor(np.abs(coords[:, i]), 1e-12), color=_COLOURS[i % 6],
+        left.plot(steps, _log_floor(np.abs(coords[:, i]), 1e-12), color=COLOURS[i % 6],
                   label=text)
     if norms is not None:
         norms = _array("norms", norms, 1)
@@ -171,7 +150,7 @@ def plot_modes(coords, lam, align, *, norms=None):
     return fig
 
 
-@_in_style
+@in_style
 def plot_spectrum_frame(lam, norms, *, rho: float, ylim=(1e-8, 1e8)):
     """One frame of widget (a): the eigenvalues of W and the size of h_t.
 
@@ -194,7 +173,7 @@ def plot_spectrum_frame(lam, norms, *, rho: float, ylim=(1e-8, 1e8)):
     norms = _array("norms", norms, 2)
     lo, hi = _limits("ylim", ylim)
     rho = float(rho)
-    fig = _figure((8.4, 3.8))
+    fig = new_figure((8.4, 3.8))
     left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.45]})
     theta = np.linspace(0, 2 * np.pi, 241)
     left.plot(np.cos(theta), np.sin(theta), color="black", lw=1.2, label="unit circle")
@@ -233,7 +212,7 @@ def plot_spectrum_frame(lam, norms, *, rho: float, ylim=(1e-8, 1e8)):
     return fig
 
 
-@_in_style
+@in_style
 def plot_forward_backward_frame(forward, backward, *, title: str = "",
                                 ylim_forward=(1e-2, 1e12), ylim_backward=(1e-16, 1e16)):
     """One frame of widget (b): forward ‖h_t‖ and backward ‖∂h_T/∂h_t‖, tanh on and off.
@@ -261,7 +240,7 @@ def plot_forward_backward_frame(forward, backward, *, title: str = "",
         raise ValueError("forward and backward must have the same labels")
     lo_f, hi_f = _limits("ylim_forward", ylim_forward)
     lo_b, hi_b = _limits("ylim_backward", ylim_backward)
-    fig = _figure((8.4, 3.7))
+    fig = new_figure((8.4, 3.7))
     left, right = fig.subplots(1, 2)
     colours = iter([TANH, PALETTE["green"], PALETTE["purple"], PALETTE["orange"]])
     for label in forward:
@@ -293,7 +272,7 @@ def plot_forward_backward_frame(forward, backward, *, title: str = "",
     return fig
 
 
-@_in_style
+@in_style
 def plot_rates(rhos, gradient_rates, state_sizes):
     """Growth per step of the gradient, and final size of the state, against ρ(W).
 
@@ -313,7 +292,7 @@ def plot_rates(rhos, gradient_rates, state_sizes):
     rhos = _array("rhos", rhos, 1)
     gradient_rates = _series("gradient_rates", gradient_rates)
     state_sizes = _series("state_sizes", state_sizes)
-    fig = _figure((8.4, 3.7))
+    fig = new_figure((8.4, 3.7))
     left, right = fig.subplots(1, 2)
     colours = iter([TANH, PALETTE["green"], PALETTE["purple"]])
     styles = {}
@@ -346,7 +325,7 @@ def plot_rates(rhos, gradient_rates, state_sizes):
     return fig
 
 
-@_in_style
+@in_style
 def plot_cross_section(s, X, steps: Sequence[int]):
     """Small multiples of a slice through h_0 ↦ h_t (the analogue of Goodfellow et al. fig. 10.15).
 
@@ -372,10 +351,10 @@ def plot_cross_section(s, X, steps: Sequence[int]):
         raise ValueError(f"steps must hold 1 to 8 values in 0..{X.shape[0] - 1}, got {steps}")
     ncols = min(len(steps), 4 if len(steps) > 3 else 3)
     nrows = -(-len(steps) // ncols)
-    fig = _figure((2.05 * ncols + 0.4, 2.0 * nrows + 0.3))
+    fig = new_figure((2.05 * ncols + 0.4, 2.0 * nrows + 0.3))
     axes = np.atleast_1d(fig.subplots(nrows, ncols, sharex=True, sharey=True)).ravel()
     for ax, t in zip(axes, steps, strict=False):
-        ax.plot(s, X[t], color=_COLOURS[0] if t == 0 else PALETTE["vermillion"], lw=1.5)
+        ax.plot(s, X[t], color=COLOURS[0] if t == 0 else PALETTE["vermillion"], lw=1.5)
         ax.set_title(f"$t = {t}$", fontsize=12)
     for ax in axes[len(steps):]:
         ax.set_visible(False)
@@ -386,7 +365,7 @@ def plot_cross_section(s, X, steps: Sequence[int]):
     return fig
 
 
-@_in_style
+@in_style
 def plot_cliff(h0, by_step: Mapping[int, Sequence[float]], b, at_T: Mapping[int, Sequence[float]],
                slope_at_T: Mapping[int, Sequence[float]], *, w: float, b_fixed: float,
                h0_fixed: float):
@@ -419,7 +398,7 @@ def plot_cliff(h0, by_step: Mapping[int, Sequence[float]], b, at_T: Mapping[int,
     by_step = _series("by_step", by_step)
     at_T = _series("at_T", at_T)
     slope_at_T = _series("slope_at_T", slope_at_T)
-    fig = _figure((9.4, 3.5))
+    fig = new_figure((9.4, 3.5))
     a1, a2, a3 = fig.subplots(1, 3)
     cmap = require("matplotlib").colormaps["viridis"]
 
@@ -448,7 +427,7 @@ def plot_cliff(h0, by_step: Mapping[int, Sequence[float]], b, at_T: Mapping[int,
     return fig
 
 
-@_in_style
+@in_style
 def plot_pascanu(norms: Mapping, bounds: Mapping, *, gamma: float = 1.0):
     """‖∂h_T/∂h_k‖₂ against the bound (γ σ_max)^{T-k}, one panel per σ_max (equation ``ltd-bound``).
 
@@ -470,7 +449,7 @@ def plot_pascanu(norms: Mapping, bounds: Mapping, *, gamma: float = 1.0):
         raise TypeError("norms must be a non-empty mapping from σ_max to a mapping of arrays")
     if set(norms) != set(bounds):
         raise ValueError("norms and bounds must have the same keys (the values of σ_max)")
-    fig = _figure((9.4, 3.8))
+    fig = new_figure((9.4, 3.8))
     axes = np.atleast_1d(fig.subplots(1, len(norms), sharey=True))
     colours = [TANH, PALETTE["green"], LINEAR, PALETTE["purple"]]
     for ax, sigma in zip(axes, norms, strict=True):
@@ -498,7 +477,7 @@ def plot_pascanu(norms: Mapping, bounds: Mapping, *, gamma: float = 1.0):
     return fig
 
 
-@_in_style
+@in_style
 def plot_lags(weights: Mapping[str, Sequence[float]],
               truncation_errors: Mapping[str, Sequence[float]]):
     """The unrolled recurrence a_T = Σ_i (Π_{j>i} c_j) b_i (equation ``ltd-unrolled``).
@@ -518,7 +497,7 @@ def plot_lags(weights: Mapping[str, Sequence[float]],
     """
     weights = _series("weights", weights)
     truncation_errors = _series("truncation_errors", truncation_errors)
-    fig = _figure((8.4, 3.7))
+    fig = new_figure((8.4, 3.7))
     left, right = fig.subplots(1, 2)
     for label, values in weights.items():
         left.plot(np.arange(values.size), _log_floor(np.abs(values), 1e-30), label=label)

@@ -23,14 +23,14 @@ matplotlib is imported on first use, through :func:`textbook_rnn._optional.requi
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from ._figures import COLOURS, check_series, in_style, new_figure
 from ._optional import require
 from ._validate import check_positive_int
-from .plots import PALETTE, ROLE_COLOURS, STYLE
+from .plots import PALETTE, ROLE_COLOURS
 
 __all__ = [
     "draw_esn",
@@ -43,45 +43,8 @@ __all__ = [
     "plot_skip_gradients",
 ]
 
-_ORDER = ("blue", "vermillion", "green", "orange", "purple", "sky", "black")
-_COLOURS = [PALETTE[name] for name in _ORDER]
 TRAINED = PALETTE["vermillion"]
 FIXED = "#7a7a7a"
-
-
-def _in_style(draw: Callable) -> Callable:
-    """Decorator: draw inside the book's rcParams (the colour cycle made a cycler)."""
-
-    @functools.wraps(draw)
-    def wrapper(*args, **kwargs):
-        mpl = require("matplotlib")
-        cycler = require("cycler").cycler
-        with mpl.rc_context({**STYLE, "axes.prop_cycle": cycler(color=_COLOURS)}):
-            return draw(*args, **kwargs)
-
-    return wrapper
-
-
-def _figure(figsize: tuple[float, float]):
-    """A new Figure, not registered with pyplot, so it is never shown twice."""
-    Figure = require("matplotlib.figure").Figure
-    return Figure(figsize=figsize, layout="constrained")
-
-
-def _series(name: str, mapping, length: int | None = None) -> dict[str, np.ndarray]:
-    """Check a non-empty mapping from label to a 1-D array (of ``length`` if given)."""
-    if not isinstance(mapping, Mapping) or not mapping:
-        raise TypeError(f"{name} must be a non-empty mapping from label to a 1-D array")
-    out = {}
-    for label, values in mapping.items():
-        arr = np.asarray(values, dtype=float)
-        if arr.ndim != 1 or arr.size == 0:
-            raise ValueError(f"{name}[{label!r}] must be a non-empty 1-D array, "
-                             f"got shape {arr.shape}")
-        if length is not None and arr.size != length:
-            raise ValueError(f"{name}[{label!r}] must have {length} values, got {arr.size}")
-        out[str(label)] = arr
-    return out
 
 
 def _vector(name: str, values, length: int | None = None) -> np.ndarray:
@@ -118,7 +81,7 @@ def _link(ax, p, q, *, r_start=0.0, r_end=0.0, colour="#333333", lw=1.2, rad=0.0
         shrinkB=0, zorder=zorder))
 
 
-@_in_style
+@in_style
 def draw_esn(n_units: int = 14, seed: int = 3):
     """An echo state network: a random, fixed reservoir and a trained readout.
 
@@ -142,7 +105,7 @@ def draw_esn(n_units: int = 14, seed: int = 3):
         raise ValueError(f"n_units must be between 4 and 30, got {n_units}")
     patches = require("matplotlib.patches")
     rng = np.random.default_rng(seed)
-    fig = _figure((8.4, 3.9))
+    fig = new_figure((8.4, 3.9))
     ax = fig.add_subplot()
     ax.set_xlim(-0.6, 9.4)
     ax.set_ylim(-2.35, 2.2)
@@ -186,7 +149,7 @@ def draw_esn(n_units: int = 14, seed: int = 3):
     return fig
 
 
-@_in_style
+@in_style
 def draw_skip_wiring(steps: int = 10, delay: int = 3):
     """Three wirings of a recurrent layer, unfolded, with a shortest path from first to last.
 
@@ -212,7 +175,7 @@ def draw_skip_wiring(steps: int = 10, delay: int = 3):
         raise ValueError(f"steps must be between 4 and 14, got {steps}")
     if not 2 <= delay < steps:
         raise ValueError(f"delay must be between 2 and steps - 1 = {steps - 1}, got {delay}")
-    fig = _figure((9.0, 5.0))
+    fig = new_figure((9.0, 5.0))
     ax = fig.add_subplot()
     dx, r = 0.8, 0.24
     rows = [
@@ -259,7 +222,7 @@ def draw_skip_wiring(steps: int = 10, delay: int = 3):
 # --- echo state networks --------------------------------------------------------------------
 
 
-@_in_style
+@in_style
 def plot_echo_state(panels: Mapping[str, Mapping[str, np.ndarray]], *, floor: float = 1e-16):
     """Distance between two runs that start from different states, one panel per input strength.
 
@@ -277,10 +240,10 @@ def plot_echo_state(panels: Mapping[str, Mapping[str, np.ndarray]], *, floor: fl
     """
     if not isinstance(panels, Mapping) or not panels:
         raise TypeError("panels must be a non-empty mapping from title to a mapping of series")
-    fig = _figure((4.3 * len(panels) + 1.6, 3.7))
+    fig = new_figure((4.3 * len(panels) + 1.6, 3.7))
     axes = fig.subplots(1, len(panels), sharey=True, squeeze=False)[0]
     for ax, (title, series) in zip(axes, panels.items(), strict=True):
-        series = _series(f"panels[{title!r}]", series)
+        series = check_series(f"panels[{title!r}]", series)
         for label, gap in series.items():
             ax.plot(np.arange(1, gap.size + 1), np.maximum(gap, floor), label=label)
         ax.set_yscale("log")
@@ -293,7 +256,7 @@ def plot_echo_state(panels: Mapping[str, Mapping[str, np.ndarray]], *, floor: fl
     return fig
 
 
-@_in_style
+@in_style
 def plot_narma(sizes: Sequence[int], scores, t, y, y_hat, *, label: str = ""):
     """NRMSE on NARMA10 against reservoir size, and a stretch of the fit.
 
@@ -322,7 +285,7 @@ def plot_narma(sizes: Sequence[int], scores, t, y, y_hat, *, label: str = ""):
     t = _vector("t", t)
     y = _vector("y", y, t.size)
     y_hat = _vector("y_hat", y_hat, t.size)
-    fig = _figure((10.0, 3.8))
+    fig = new_figure((10.0, 3.8))
     left, right = fig.subplots(1, 2, width_ratios=[1.0, 1.6])
     for j in range(scores.shape[1]):
         left.scatter(sizes, scores[:, j], s=14, color=PALETTE["blue"], alpha=0.35, lw=0,
@@ -348,7 +311,7 @@ def plot_narma(sizes: Sequence[int], scores, t, y, y_hat, *, label: str = ""):
     return fig
 
 
-@_in_style
+@in_style
 def plot_memory_capacity(sizes: Sequence[int], capacities: Mapping[str, np.ndarray],
                          curves: Mapping[str, np.ndarray], *, curve_label: str = ""):
     """Memory capacity against reservoir size (left) and memory curves r²_k (right).
@@ -369,20 +332,20 @@ def plot_memory_capacity(sizes: Sequence[int], capacities: Mapping[str, np.ndarr
     matplotlib.figure.Figure
     """
     sizes = _vector("sizes", sizes)
-    capacities = _series("capacities", capacities, sizes.size)
-    curves = _series("curves", curves)
-    fig = _figure((10.0, 3.9))
+    capacities = check_series("capacities", capacities, sizes.size)
+    curves = check_series("curves", curves)
+    fig = new_figure((10.0, 3.9))
     left, right = fig.subplots(1, 2)
     grid = np.linspace(0, sizes.max() * 1.05, 2)
     left.plot(grid, grid, color="#999999", ls=":", lw=1.5, label="MC = H (the bound)")
-    for (label, mc), colour in zip(capacities.items(), _COLOURS, strict=False):
+    for (label, mc), colour in zip(capacities.items(), COLOURS, strict=False):
         left.plot(sizes, mc, "-o", ms=5, color=colour, label=label)
     left.set_xlim(0, sizes.max() * 1.05)
     left.set_ylim(0, sizes.max() * 1.05)
     left.set_xlabel("reservoir size $H$")
     left.set_ylabel("memory capacity MC")
     left.legend(loc="upper left", fontsize=10)
-    for (label, r2), colour in zip(curves.items(), _COLOURS, strict=False):
+    for (label, r2), colour in zip(curves.items(), COLOURS, strict=False):
         k = np.arange(1, r2.size + 1)
         right.plot(k, r2, color=colour, label=label)
     right.set_ylim(0, 1.05)
@@ -394,7 +357,7 @@ def plot_memory_capacity(sizes: Sequence[int], capacities: Mapping[str, np.ndarr
     return fig
 
 
-@_in_style
+@in_style
 def plot_memory_frame(r2, *, rho: float, H: int, k_shown: int | None = None):
     """One frame of the memory widget: the memory curve of one reservoir, and its MC.
 
@@ -416,7 +379,7 @@ def plot_memory_frame(r2, *, rho: float, H: int, k_shown: int | None = None):
     r2 = _vector("r2", r2)
     H = check_positive_int("H", H)
     k_shown = r2.size if k_shown is None else check_positive_int("k_shown", k_shown)
-    fig = _figure((7.6, 3.3))
+    fig = new_figure((7.6, 3.3))
     ax = fig.add_subplot()
     k = np.arange(1, r2.size + 1)
     ax.fill_between(k, r2, color=PALETTE["blue"], alpha=0.25, lw=0, step="mid")
@@ -434,7 +397,7 @@ def plot_memory_frame(r2, *, rho: float, H: int, k_shown: int | None = None):
 # --- leaky units ----------------------------------------------------------------------------
 
 
-@_in_style
+@in_style
 def plot_leaky_frame(v, u, *, alpha: float, weights, step_at: Sequence[int] = ()):
     """One frame of the leaky-unit widget: input and state (left), weights of the past (right).
 
@@ -462,7 +425,7 @@ def plot_leaky_frame(v, u, *, alpha: float, weights, step_at: Sequence[int] = ()
     v = _vector("v", v)
     u = _vector("u", u, v.size)
     weights = _vector("weights", weights)
-    fig = _figure((7.8, 3.5))
+    fig = new_figure((7.8, 3.5))
     left, right = fig.subplots(1, 2, width_ratios=[1.6, 1.0])
     t = np.arange(1, v.size + 1)
     for step in step_at:
@@ -498,7 +461,7 @@ def plot_leaky_frame(v, u, *, alpha: float, weights, step_at: Sequence[int] = ()
 # --- skip connections -------------------------------------------------------------------
 
 
-@_in_style
+@in_style
 def plot_skip_gradients(norms: Mapping[str, np.ndarray], *, floor: float = 1e-16,
                         title: str | None = None):
     """‖∂L/∂h_t‖ against how many steps before the loss h_t lies, one line per wiring.
@@ -516,8 +479,8 @@ def plot_skip_gradients(norms: Mapping[str, np.ndarray], *, floor: float = 1e-16
     -------
     matplotlib.figure.Figure
     """
-    norms = _series("norms", norms)
-    fig = _figure((8.4, 3.6))
+    norms = check_series("norms", norms)
+    fig = new_figure((8.4, 3.6))
     ax = fig.add_subplot()
     for label, n in norms.items():
         back = np.arange(n.size)[::-1]  # steps between h_t and the last step
