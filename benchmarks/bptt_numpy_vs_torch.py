@@ -15,23 +15,13 @@ Usage: python benchmarks/bptt_numpy_vs_torch.py [--repeat 7] [--threads 1]
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
 import torch
+from _timing import best_time, limit_threads
 
 from textbook_rnn import bptt, init_params
 from textbook_rnn.torch_bridge import to_torch_rnn
-
-
-def best_time(fn, repeat: int) -> float:
-    fn()  # warm up
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def measure(np_dtype, torch_dtype, shape, repeat: int) -> tuple[float, float]:
@@ -67,17 +57,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
-    try:
-        from threadpoolctl import threadpool_limits
-
-        threadpool_limits(args.threads)
-    except ImportError:
-        pass
+    threads = limit_threads(args.threads)
 
     N, T, D, H, K = 32, 100, 64, 128, 64
     print(f"vanilla RNN forward + backward, N={N} T={T} D={D} H={H} K={K}, "
-          f"{args.threads} thread(s), best of {args.repeat}")
+          f"{threads}, best of {args.repeat}")
     print(f"{'dtype':8s} {'numpy ms':>9s} {'torch ms':>9s} {'numpy/torch':>12s}")
     for np_dtype, torch_dtype in [(np.float32, torch.float32), (np.float64, torch.float64)]:
         t_np, t_torch = measure(np_dtype, torch_dtype, (N, T, D, H, K), args.repeat)

@@ -18,29 +18,13 @@ Usage: python benchmarks/lstm_numpy_vs_torch.py [--repeat 7] [--threads 1]
 from __future__ import annotations
 
 import argparse
-import os
-import time
-
-# Without threadpoolctl the only way to limit numpy's BLAS is before numpy is
-# loaded: default it to one thread (an explicit setting in the shell wins).
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-os.environ.setdefault("MKL_NUM_THREADS", "1")
 
 import numpy as np
 import torch
+from _timing import best_time, limit_threads
 
 from textbook_rnn import gated
 from textbook_rnn.gated_torch import lstm_to_torch
-
-
-def best_time(fn, repeat: int) -> float:
-    fn()  # warm up
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def measure(np_dtype, torch_dtype, shape, repeat: int) -> tuple[float, float, float]:
@@ -80,19 +64,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
-    try:
-        from threadpoolctl import threadpool_limits
-
-        threadpool_limits(args.threads)
-        blas = f"numpy BLAS limited to {args.threads} thread(s)"
-    except ImportError:
-        blas = ("threadpoolctl not installed: numpy BLAS threads from OPENBLAS_NUM_THREADS="
-                f"{os.environ['OPENBLAS_NUM_THREADS']}")
+    blas = limit_threads(args.threads)
 
     N, T, D, H = 32, 100, 64, 128
-    print(f"LSTM forward + backward, N={N} T={T} D={D} H={H}, torch {args.threads} "
-          f"thread(s), {blas}, best of {args.repeat}")
+    print(f"LSTM forward + backward, N={N} T={T} D={D} H={H}, {blas}, best of {args.repeat}")
     header = ("dtype", "numpy ms", "torch ms", "numpy/torch", "max |ΔdW_i|")
     print(f"{header[0]:8s} {header[1]:>9s} {header[2]:>9s} {header[3]:>12s} {header[4]:>12s}")
     for np_dtype, torch_dtype in [(np.float32, torch.float32), (np.float64, torch.float64)]:
