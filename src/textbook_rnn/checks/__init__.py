@@ -16,7 +16,11 @@ from .ch01 import rnn_step, sequence_nll
 from .ch02 import rnn_bptt, rnn_step_backward
 from .ch06 import jacobian_product_norms, rescale_spectral_radius
 from .ch07 import esn_states, leaky_backward, ridge_readout
+from .ch08 import gru_step, lstm_step
+from .ch09 import cliff_gradient, clip_by_norm
 
 __all__ = ["CheckResult", "rnn_bptt", "rnn_step", "rnn_step_backward", "sequence_nll"]
 __all__ += ["esn_states", "leaky_backward", "ridge_readout"]
 __all__ += ["jacobian_product_norms", "rescale_spectral_radius"]
+__all__ += ["gru_step", "lstm_step"]
+__all__ += ["cliff_gradient", "clip_by_norm"]

@@ -1,0 +1,328 @@
+"""The toy tasks of chapter 8 ("Gated RNNs: LSTM and GRU").
+
+Two published benchmarks, small enough to train on a laptop in seconds:
+
+- :func:`adding_problem` (Hochreiter & Schmidhuber 1997): a stream of random
+  numbers, two of them marked; the answer, given after the last step, is the
+  sum of the two marked numbers. Predicting the mean of the answer, 1, scores
+  a mean squared error of 1/6 (:data:`ADDING_BASELINE_MSE`), so anything that
+  stays near 0.167 has learnt nothing.
+- :func:`counting_language` (Gers & Schmidhuber 2001; Weiss, Goldberg &
+  Yahav 2018): strings aⁿbⁿ (``k=2``) or aⁿbⁿcⁿ (``k=3``) with next-symbol
+  targets. Predicting, at every step, the set of symbols that may come next
+  requires knowing when the b's (and the c's) must stop, that is, counting.
+  :func:`accepted` scores a trained network string by string.
+
+Each generator takes a seed or a ``numpy.random.Generator`` and returns
+numpy arrays in the book's batch-first layout, ready for
+:func:`textbook_rnn.models.train`. Only numpy is imported.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ._validate import Shapes, check_positive_int
+
+__all__ = [
+    "ADDING_BASELINE_MSE",
+    "adding_problem",
+    "adding_batches",
+    "constant_guess_mse",
+    "counting_symbols",
+    "counting_language",
+    "counting_batches",
+    "accepted",
+    "generalisation_range",
+]
+
+ADDING_BASELINE_MSE = 1.0 / 6.0
+"""Mean squared error of always answering 1, the mean of a sum of two U(0, 1) numbers.
+
+The variance of one U(0, 1) number is 1/12, so that of the sum is 1/6 ≈ 0.167.
+"""
+
+
+def _rng(seed) -> np.random.Generator:
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"seed must be an int or a numpy.random.Generator, got {seed!r}")
+    return np.random.default_rng(int(seed))
+
+
+# ---------------------------------------------------------------------------
+# The adding problem
+# ---------------------------------------------------------------------------
+
+
+def adding_problem(n: int, T: int, *, seed=0):
+    """Draw ``n`` sequences of the adding problem of length ``T``.
+
+    Each step carries two numbers: a value drawn uniformly from [0, 1) and a
+    marker, 1 at exactly two steps and 0 elsewhere. One marked step lies in
+    the first half of the sequence and one in the second half, so the first
+    marker is, on average, about 3T/4 steps before the answer is due. The
+    target is the sum of the two marked values.
+
+    Parameters
+    ----------
+    n : int
+        Number of sequences (the batch size N).
+    T : int
+        Sequence length, at least 2.
+    seed : int or numpy.random.Generator
+        Where the numbers come from; the same seed gives the same arrays.
+
+    Returns
+    -------
+    x : ndarray, shape (N, T, 2), float64
+        ``x[..., 0]`` the values, ``x[..., 1]`` the markers.
+    y : ndarray, shape (N, 1), float64
+        The sums, in [0, 2).
+
+    Examples
+    --------
+    >>> x, y = adding_problem(3, 10, seed=0)
+    >>> x.shape, y.shape, x[..., 1].sum(axis=1).tolist()
+    ((3, 10, 2), (3, 1), [2.0, 2.0, 2.0])
+    """
+    n = check_positive_int("n", n)
+    T = check_positive_int("T", T)
+    if T < 2:
+        raise ValueError(f"T must be at least 2 so that two steps can be marked, got {T}")
+    rng = _rng(seed)
+    values = rng.random((n, T))
+    half = T // 2
+    first = rng.integers(0, half, size=n)  # one marker in [0, T/2)
+    second = rng.integers(half, T, size=n)  # and one in [T/2, T)
+    markers = np.zeros((n, T))
+    rows = np.arange(n)
+    markers[rows, first] = 1.0
+    markers[rows, second] = 1.0
+    x = np.stack([values, markers], axis=2)  # (N, T, 2)
+    y = (values[rows, first] + values[rows, second])[:, None]  # (N, 1)
+    return x, y
+
+
+def adding_batches(T: int, batch: int):
+    """A ``make_batch(rng)`` for :func:`textbook_rnn.models.train`: fresh adding problems.
+
+    Parameters
+    ----------
+    T : int
+        Sequence length.
+    batch : int
+        Sequences per batch.
+
+    Returns
+    -------
+    callable
+        ``make_batch(rng) -> (x, y)`` as from :func:`adding_problem`.
+    """
+    T = check_positive_int("T", T)
+    batch = check_positive_int("batch", batch)
+    if T < 2:
+        raise ValueError(f"T must be at least 2, got {T}")
+
+    def make_batch(rng):
+        return adding_problem(batch, T, seed=rng)
+
+    return make_batch
+
+
+def constant_guess_mse(y) -> float:
+    """Mean squared error of the best constant answer, the mean of ``y``.
+
+    For the adding problem this estimates :data:`ADDING_BASELINE_MSE`; a
+    model must beat it to have learnt anything.
+
+    Parameters
+    ----------
+    y : array_like, shape (N, 1) or (N,)
+        Targets.
+
+    Returns
+    -------
+    float
+    """
+    y = np.asarray(y, dtype=np.float64)
+    if y.size == 0:
+        raise ValueError("y must hold at least one target, got an empty array")
+    return float(np.mean((y - y.mean()) ** 2))
+
+
+# ---------------------------------------------------------------------------
+# Counting languages
+# ---------------------------------------------------------------------------
+
+
+def _check_k(k) -> int:
+    if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k not in (2, 3):
+        raise ValueError(f"k must be 2 (aⁿbⁿ) or 3 (aⁿbⁿcⁿ), got {k!r}")
+    return int(k)
+
+
+def counting_symbols(k: int = 2) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The input and output alphabets of :func:`counting_language`.
+
+    Parameters
+    ----------
+    k : {2, 3}
+        Number of letters: aⁿbⁿ or aⁿbⁿcⁿ.
+
+    Returns
+    -------
+    inputs : tuple of str
+        ``("S", "a", "b")`` or ``("S", "a", "b", "c")``: S starts every string.
+    outputs : tuple of str
+        ``("a", "b", "E")`` or ``("a", "b", "c", "E")``: E ends it.
+    """
+    letters = "abc"[: _check_k(k)]
+    return ("S", *letters), (*letters, "E")
+
+
+def counting_language(ns, *, k: int = 2):
+    """Strings S aⁿbⁿ (or S aⁿbⁿcⁿ) with the set of allowed next symbols as targets.
+
+    A string is read one symbol at a time; after each symbol the network
+    must say which symbols may come next. After S and after an a, only an a
+    or (after at least one a) the next letter can follow; once the b's have
+    begun, the next symbol is fixed: b until n of them have been read, then c
+    (or the end E), and so on. Those fixed predictions are where counting
+    is needed.
+
+    Parameters
+    ----------
+    ns : int or sequence of int
+        The n of each string, each at least 1.
+    k : {2, 3}
+        aⁿbⁿ or aⁿbⁿcⁿ.
+
+    Returns
+    -------
+    x : ndarray, shape (N, T, k + 1), float64
+        One-hot inputs, padded with zeros after the end of shorter strings;
+        ``T = k·max(ns) + 1``.
+    y : ndarray, shape (N, T, k + 1), float64
+        Multi-hot targets over :func:`counting_symbols` ``[1]``: 1 for every
+        symbol that may follow, 0 on padding.
+    mask : ndarray, shape (N, T), float64
+        1 on the steps of the string, 0 on padding.
+
+    Examples
+    --------
+    >>> x, y, mask = counting_language([2])
+    >>> [[o for o, v in zip("abE", row) if v] for row in y[0]]
+    [['a'], ['a', 'b'], ['a', 'b'], ['b'], ['E']]
+    """
+    k = _check_k(k)
+    ns = np.atleast_1d(np.asarray(ns))
+    if ns.ndim != 1 or ns.dtype.kind not in "iu":
+        raise TypeError(f"ns must be an int or a 1-d sequence of ints, got {ns!r}")
+    if (ns < 1).any():
+        raise ValueError(f"every n must be at least 1, got {ns.min()}")
+    N = len(ns)
+    T = k * int(ns.max()) + 1
+    x = np.zeros((N, T, k + 1))
+    y = np.zeros((N, T, k + 1))
+    mask = np.zeros((N, T))
+    t = np.arange(T)
+    for row, n in enumerate(ns):
+        n = int(n)
+        L = k * n + 1  # S, then k blocks of n letters
+        # input symbol at step t: 0 = S, then letter j (1-based) for t in (j-1)n+1 .. jn
+        symbol = np.where(t == 0, 0, (t - 1) // n + 1)[:L]
+        x[row, t[:L], symbol] = 1.0
+        mask[row, :L] = 1.0
+        y[row, 0, 0] = 1.0  # after S: an a
+        y[row, 1 : n + 1, 0] = 1.0  # after an a: another a ...
+        y[row, 1 : n + 1, 1] = 1.0  # ... or the first b
+        for j in range(1, k):  # the blocks after the a's: fixed predictions
+            block = slice(j * n + 1, (j + 1) * n)  # all but the block's last letter
+            y[row, block, j] = 1.0  # the same letter again
+            y[row, (j + 1) * n, j + 1] = 1.0  # then the next letter, or E after the last
+    return x, y, mask
+
+
+def counting_batches(n_max: int, batch: int, *, k: int = 2, n_min: int = 1):
+    """A ``make_batch(rng)`` for :func:`textbook_rnn.models.train` on a counting language.
+
+    Each batch holds ``batch`` strings with n drawn uniformly from
+    ``n_min .. n_max``; use it with ``loss="bce"``.
+
+    Returns
+    -------
+    callable
+        ``make_batch(rng) -> (x, y, mask)`` as from :func:`counting_language`.
+    """
+    n_max = check_positive_int("n_max", n_max)
+    n_min = check_positive_int("n_min", n_min)
+    batch = check_positive_int("batch", batch)
+    k = _check_k(k)
+    if n_min > n_max:
+        raise ValueError(f"n_min must not exceed n_max, got n_min={n_min}, n_max={n_max}")
+
+    def make_batch(rng):
+        return counting_language(rng.integers(n_min, n_max + 1, size=batch), k=k)
+
+    return make_batch
+
+
+def accepted(logits, y, mask) -> np.ndarray:
+    """Which strings a network gets entirely right.
+
+    A string counts as recognised when, at every one of its steps, the set of
+    symbols with a positive logit (probability above 1/2) is exactly the set
+    of allowed next symbols.
+
+    Parameters
+    ----------
+    logits : ndarray, shape (N, T, K)
+        The network's outputs.
+    y : ndarray, shape (N, T, K)
+        Targets from :func:`counting_language`.
+    mask : ndarray, shape (N, T)
+        Steps that belong to the string.
+
+    Returns
+    -------
+    ndarray of bool, shape (N,)
+    """
+    s = Shapes()
+    logits = s.array("logits", logits, ("N", "T", "K"))
+    y = s.array("y", y, ("N", "T", "K"))
+    mask = s.array("mask", mask, ("N", "T"))
+    right = ((logits > 0) == (y > 0.5)).all(axis=2)  # (N, T)
+    return (right | (mask < 0.5)).all(axis=1)
+
+
+def generalisation_range(ns, ok) -> int:
+    """The largest n such that every string with 1 ≤ n' ≤ n in ``ns`` was recognised.
+
+    Parameters
+    ----------
+    ns : sequence of int
+        The n of each tested string.
+    ok : sequence of bool
+        Whether each was recognised (from :func:`accepted`).
+
+    Returns
+    -------
+    int
+        0 when the smallest tested n already fails.
+    """
+    ns = np.asarray(ns)
+    ok = np.asarray(ok, dtype=bool)
+    if ns.shape != ok.shape or ns.ndim != 1:
+        raise ValueError(f"ns and ok must be 1-d and of equal length, got shapes "
+                         f"{ns.shape} and {ok.shape}")
+    order = np.argsort(ns, kind="stable")
+    best = 0
+    for n, good in zip(ns[order], ok[order], strict=True):
+        if not good:
+            break
+        best = int(n)
+    return best
