@@ -42,7 +42,11 @@ def text_outputs(nb) -> list[list[str]]:
         texts = []
         for out in cell.get("outputs", []):
             if out.output_type == "stream":
-                texts.append(f"{out.name}: {out.text}")
+                # how a stream is cut into messages depends on timing: join them
+                if texts and texts[-1].startswith(f"{out.name}: "):
+                    texts[-1] += out.text
+                else:
+                    texts.append(f"{out.name}: {out.text}")
             elif out.output_type == "error":
                 texts.append(f"error: {out.ename}: {out.evalue}")
             else:
