@@ -12,7 +12,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["Shapes", "check_positive_int", "float_dtype"]
+__all__ = ["Shapes", "as_rng", "check_positive_float", "check_positive_int", "float_dtype"]
 
 
 def _describe(spec: tuple[str, ...], dims: dict[str, int]) -> str:
@@ -111,3 +111,37 @@ def check_positive_int(name: str, value) -> int:
     if value < 1:
         raise ValueError(f"{name} must be a positive integer, got {value}")
     return int(value)
+
+
+def check_positive_float(name: str, value) -> float:
+    """Return ``value`` as a float, raising when it is not a positive finite number."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a positive number, got {value!r}")
+    value = float(value)
+    if not (np.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be a positive finite number, got {value}")
+    return value
+
+
+def as_rng(seed, *, sequences: bool = False) -> np.random.Generator:
+    """A numpy Generator from an int seed (or a list of ints if ``sequences``), or ``seed`` itself.
+
+    Parameters
+    ----------
+    seed : int, numpy.random.Generator, or list/tuple of ints
+        What the caller passed as its ``seed`` argument.
+    sequences : bool
+        Also accept a list or tuple of ints (``numpy.random.default_rng`` takes them).
+
+    Returns
+    -------
+    numpy.random.Generator
+    """
+    if isinstance(seed, np.random.Generator):
+        return seed
+    kinds = (numbers.Integral, list, tuple) if sequences else numbers.Integral
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, kinds):
+        what = "an int, a list of ints" if sequences else "an int"
+        raise TypeError(f"seed must be {what} or a numpy.random.Generator, got {seed!r}")
+    return np.random.default_rng(seed if sequences and not isinstance(seed, numbers.Integral)
+                                 else int(seed))

@@ -33,14 +33,13 @@ Only numpy is needed.
 from __future__ import annotations
 
 import contextlib
-import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from . import tasks_gated
-from ._validate import Shapes, check_positive_int
+from ._validate import Shapes, as_rng, check_positive_float, check_positive_int
 from .bptt import rnn_backward
 from .clipping import clip_by_global_norm, clip_elementwise, global_norm
 from .rnn import init_params, rnn_forward
@@ -69,24 +68,6 @@ def _one_thread():
     except ImportError:  # pragma: no cover - threadpoolctl is in requirements.txt
         return contextlib.nullcontext()
     return threadpool_limits(limits=1, user_api="blas")
-
-
-def _rng(seed) -> np.random.Generator:
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer, list, tuple)):
-        raise TypeError(f"seed must be an int, a list of ints or a numpy.random.Generator, "
-                        f"got {seed!r}")
-    return np.random.default_rng(seed)
-
-
-def _positive(name: str, value) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a positive number, got {value!r}")
-    value = float(value)
-    if not (np.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be a positive finite number, got {value}")
-    return value
 
 
 def adding_problem(n: int, T: int, *, seed=0):
@@ -123,7 +104,7 @@ def adding_problem(n: int, T: int, *, seed=0):
     >>> bool(np.allclose(y, (x[..., 0] * x[..., 1]).sum(axis=1)))
     True
     """
-    x, y = tasks_gated.adding_problem(n, T, seed=_rng(seed))
+    x, y = tasks_gated.adding_problem(n, T, seed=as_rng(seed, sequences=True))
     return x, y[:, 0]
 
 
@@ -242,10 +223,10 @@ def train_sgd(params: dict, batch: Callable[[int], tuple], *, lr: float, steps: 
         raise TypeError("params must be a non-empty dict of arrays")
     if not callable(batch) or not callable(grad_fn):
         raise TypeError("batch and grad_fn must be callable")
-    lr = _positive("lr", lr)
+    lr = check_positive_float("lr", lr)
     steps = check_positive_int("steps", steps)
     if clip is not None:
-        clip = _positive("clip", clip)
+        clip = check_positive_float("clip", clip)
     if mode not in _MODES:
         raise ValueError(f"mode must be one of {_MODES}, got {mode!r}")
     current = {k: np.array(v, dtype=np.float64) for k, v in params.items()}

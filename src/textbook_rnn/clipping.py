@@ -21,10 +21,11 @@ numpy.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Mapping
 
 import numpy as np
+
+from ._validate import check_positive_float
 
 __all__ = ["global_norm", "clip_by_global_norm", "clip_elementwise"]
 
@@ -44,15 +45,6 @@ def _check_grads(grads) -> dict[str, np.ndarray]:
             raise TypeError(f"grads[{name!r}] must hold real numbers, got dtype {arr.dtype}")
         out[name] = arr
     return out
-
-
-def _check_threshold(name: str, value) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a positive number, got {value!r}")
-    value = float(value)
-    if not (np.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be a positive finite number, got {value}")
-    return value
 
 
 def global_norm(grads) -> float:
@@ -106,7 +98,7 @@ def clip_by_global_norm(grads, max_norm):
         cannot repair such a step, and silently turning it into zeros or nans
         would hide the problem.
     """
-    max_norm = _check_threshold("max_norm", max_norm)
+    max_norm = check_positive_float("max_norm", max_norm)
     grads = _check_grads(grads)
     norm = global_norm(grads)
     if not np.isfinite(norm):
@@ -145,7 +137,7 @@ def clip_elementwise(grads, threshold) -> dict[str, np.ndarray]:
         New arrays, same keys, shapes and floating types (integer input
         becomes float64). nan entries stay nan.
     """
-    threshold = _check_threshold("threshold", threshold)
+    threshold = check_positive_float("threshold", threshold)
     clipped = {}
     for name, g in _check_grads(grads).items():
         dt = g.dtype if g.dtype.kind == "f" else np.dtype(np.float64)

@@ -36,6 +36,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ._optional import require
+from ._validate import check_positive_int
 
 torch = require("torch")
 
@@ -53,14 +54,6 @@ _TORCH_CELLS = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}
 # ---------------------------------------------------------------------------
 # The model
 # ---------------------------------------------------------------------------
-
-
-def _positive_int(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a positive integer, got {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value}")
-    return int(value)
 
 
 def _finite_number(name: str, value, *, positive: bool = False) -> float:
@@ -112,7 +105,7 @@ class SequenceModel(torch.nn.Module):
         super().__init__()
         if not isinstance(cell, str) or cell not in CELLS:
             raise ValueError(f"cell must be one of {', '.join(CELLS)}, got {cell!r}")
-        D, H, K = _positive_int("D", D), _positive_int("H", H), _positive_int("K", K)
+        D, H, K = check_positive_int("D", D), check_positive_int("H", H), check_positive_int("K", K)
         if forget_bias is not None:
             if cell != "lstm":
                 raise ValueError(f"forget_bias applies to the LSTM only, got cell={cell!r}")
@@ -342,9 +335,9 @@ def train(
     if not callable(make_batch):
         raise TypeError(f"make_batch must be a function of a numpy Generator, "
                         f"got {type(make_batch).__name__}")
-    steps = _positive_int("steps", steps)
+    steps = check_positive_int("steps", steps)
     lr = _finite_number("lr", lr, positive=True)
-    log_every = _positive_int("log_every", log_every)
+    log_every = check_positive_int("log_every", log_every)
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
         raise TypeError(f"seed must be an int, got {seed!r}")
     if isinstance(loss, str):

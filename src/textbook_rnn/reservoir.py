@@ -42,7 +42,7 @@ import numbers
 
 import numpy as np
 
-from ._validate import Shapes, check_positive_int, float_dtype
+from ._validate import Shapes, as_rng, check_positive_int, float_dtype
 from .dynamics import rescale_spectral_radius, spectral_radius
 
 __all__ = [
@@ -63,14 +63,6 @@ __all__ = [
 # --------------------------------------------------------------------------
 # small helpers
 # --------------------------------------------------------------------------
-
-
-def _rng(seed) -> np.random.Generator:
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an int or a numpy.random.Generator, got {seed!r}")
-    return np.random.default_rng(int(seed))
 
 
 def _real(name: str, value, *, low=None, high=None, low_open=False, high_open=False) -> float:
@@ -144,7 +136,7 @@ def init_reservoir(
         raise ValueError(f"kind must be 'gaussian' or 'orthogonal', got {kind!r}")
     if kind == "orthogonal" and density < 1.0:
         raise ValueError("density < 1 applies to kind='gaussian' only; an orthogonal W is dense")
-    rng = _rng(seed)
+    rng = as_rng(seed)
     W = rng.normal(size=(H, H))
     if kind == "orthogonal":
         Q, R = np.linalg.qr(W)
@@ -387,7 +379,7 @@ def narma10(T: int, *, N: int = 1, seed=0, max_tries: int = 20):
     T = check_positive_int("T", T)
     N = check_positive_int("N", N)
     max_tries = check_positive_int("max_tries", max_tries)
-    rng = _rng(seed)
+    rng = as_rng(seed)
     xs = np.empty((N, T))
     ys = np.zeros((N, T))
     for n in range(N):
@@ -492,7 +484,7 @@ def memory_curve(
         raise ValueError(f"washout must be a non-negative integer, got {washout!r}")
     washout = max(int(washout), k_max)  # every target x_{t-k} must exist
     T = washout + T_train + T_test
-    x = _rng(seed).uniform(-1.0, 1.0, size=(1, T, 1))
+    x = as_rng(seed).uniform(-1.0, 1.0, size=(1, T, 1))
     h = reservoir_states(x, U, W, b, alpha=alpha)[:, washout:]  # (1, T_train + T_test, H)
     targets = delayed_inputs(x, k_max)[:, washout - k_max:]  # aligned with h
     V, c = ridge_readout(h[:, :T_train], targets[:, :T_train], ridge)

@@ -15,17 +15,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import Shapes, check_positive_int
+from ._validate import Shapes, as_rng, check_positive_int
 
 __all__ = ["delayed_recall", "recall_accuracy"]
-
-
-def _rng(seed) -> np.random.Generator:
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an int or a numpy.random.Generator, got {seed!r}")
-    return np.random.default_rng(int(seed))
 
 
 def delayed_recall(n: int, T: int, delay: int, *, n_symbols: int = 4, seed=0):
@@ -74,7 +66,7 @@ def delayed_recall(n: int, T: int, delay: int, *, n_symbols: int = 4, seed=0):
     if T <= delay:
         raise ValueError(f"T must be longer than delay so that something is recalled, "
                          f"got T={T} and delay={delay}")
-    rng = _rng(seed)
+    rng = as_rng(seed)
     symbols = rng.integers(0, n_symbols, size=(n, T))  # (N, T)
     x = np.eye(n_symbols)[symbols]  # (N, T, n_symbols)
     y = np.full((n, T), n_symbols, dtype=np.int64)

@@ -24,7 +24,7 @@ import numbers
 
 import numpy as np
 
-from ._validate import Shapes, check_positive_int
+from ._validate import Shapes, as_rng, check_positive_int
 
 __all__ = [
     "ADDING_BASELINE_MSE",
@@ -43,14 +43,6 @@ ADDING_BASELINE_MSE = 1.0 / 6.0
 
 The variance of one U(0, 1) number is 1/12, so that of the sum is 1/6 ≈ 0.167.
 """
-
-
-def _rng(seed) -> np.random.Generator:
-    if isinstance(seed, np.random.Generator):
-        return seed
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be an int or a numpy.random.Generator, got {seed!r}")
-    return np.random.default_rng(int(seed))
 
 
 # ---------------------------------------------------------------------------
@@ -93,7 +85,7 @@ def adding_problem(n: int, T: int, *, seed=0):
     T = check_positive_int("T", T)
     if T < 2:
         raise ValueError(f"T must be at least 2 so that two steps can be marked, got {T}")
-    rng = _rng(seed)
+    rng = as_rng(seed)
     values = rng.random((n, T))
     half = T // 2
     first = rng.integers(0, half, size=n)  # one marker in [0, T/2)
