@@ -21,7 +21,7 @@ import torch
 from _timing import best_time, limit_threads
 
 from textbook_rnn import bptt, init_params
-from textbook_rnn.torch_bridge import to_torch_rnn
+from textbook_rnn.torch_nn.rnn import to_torch_rnn
 
 
 def measure(np_dtype, torch_dtype, shape, repeat: int) -> tuple[float, float]:

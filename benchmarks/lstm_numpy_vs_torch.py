@@ -3,7 +3,7 @@
 An LSTM layer with N=32, T=100, D=64, H=128 on the CPU, in float32 and
 float64. The numpy side is textbook_rnn.gated.lstm_forward followed by
 lstm_backward; the torch side is ``torch.nn.LSTM`` (built by
-textbook_rnn.gated_torch.lstm_to_torch, so the weights are the same) and
+textbook_rnn.torch_nn.gated.lstm_to_torch, so the weights are the same) and
 ``backward`` of the same upstream gradient. Both compute the same gradients:
 every weight and bias, the inputs x and both initial states. Both sides use
 one thread (torch.set_num_threads(1); numpy's BLAS through threadpoolctl when
@@ -24,7 +24,7 @@ import torch
 from _timing import best_time, limit_threads
 
 from textbook_rnn import gated
-from textbook_rnn.gated_torch import lstm_to_torch
+from textbook_rnn.torch_nn.gated import lstm_to_torch
 
 
 def measure(np_dtype, torch_dtype, shape, repeat: int) -> tuple[float, float, float]:

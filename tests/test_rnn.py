@@ -1,7 +1,7 @@
 """Tests of textbook_rnn.rnn: hand-computed values, torch parity, properties.
 
 The torch reference here is built directly from ``torch.nn`` (not through
-``textbook_rnn.torch_bridge``) so that the two are checked independently.
+``textbook_rnn.torch_nn.rnn``) so that the two are checked independently.
 """
 
 from __future__ import annotations

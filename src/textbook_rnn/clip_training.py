@@ -5,7 +5,7 @@ The chapter "Optimisation for long-term dependencies"
 experiment of that section, entirely in numpy:
 
 - :func:`adding_problem`: the adding problem of Hochreiter & Schmidhuber
-  (1997), as drawn by :func:`textbook_rnn.tasks_gated.adding_problem`. Each
+  (1997), as drawn by :func:`textbook_rnn.tasks.adding.adding_problem`. Each
   step brings a random number in [0, 1) and a marker bit; two steps are
   marked, one in each half of the sequence, and the target is the sum of the
   two marked numbers. Predicting the mean, 1, gives a mean squared error of
@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import tasks_gated
+from . import tasks
 from ._validate import Shapes, as_rng, check_positive_float, check_positive_int
 from .bptt import rnn_backward
 from .clipping import clip_by_global_norm, clip_elementwise, global_norm
@@ -74,7 +74,7 @@ def adding_problem(n: int, T: int, *, seed=0):
     """Draw a batch of the adding problem, with one target per sequence.
 
     Section *Clipping in training*. The task is
-    :func:`textbook_rnn.tasks_gated.adding_problem` (the same arrays for the
+    :func:`textbook_rnn.tasks.adding.adding_problem` (the same arrays for the
     same seed): input step t carries a number v_t drawn uniformly from
     [0, 1) and a marker m_t ∈ {0, 1}; exactly two steps are marked, one in
     the first half (t < T // 2) and one in the second; the target is
@@ -104,7 +104,7 @@ def adding_problem(n: int, T: int, *, seed=0):
     >>> bool(np.allclose(y, (x[..., 0] * x[..., 1]).sum(axis=1)))
     True
     """
-    x, y = tasks_gated.adding_problem(n, T, seed=as_rng(seed, sequences=True))
+    x, y = tasks.adding_problem(n, T, seed=as_rng(seed, sequences=True))
     return x, y[:, 0]
 
 

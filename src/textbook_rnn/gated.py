@@ -85,7 +85,7 @@ that both give the same numbers.
 The code lives in :mod:`textbook_rnn.lstm` and :mod:`textbook_rnn.gru`
 (shared pieces in ``_gated_common``); this module gathers them under one
 name. Only numpy is imported; the torch converters are in
-:mod:`textbook_rnn.gated_torch`.
+:mod:`textbook_rnn.torch_nn.gated`.
 """
 
 

@@ -196,7 +196,7 @@ def recall_experiment(
     seed: int = 0,
     n_test: int = 500,
 ) -> dict:
-    """Train an RNN on :func:`textbook_rnn.tasks.delayed_recall` with one gradient method.
+    """Train an RNN on :func:`textbook_rnn.tasks.recall.delayed_recall` with one gradient method.
 
     The experiment of chapter 2, section *Truncation*: the same network, data
     and optimiser, trained with the gradient of

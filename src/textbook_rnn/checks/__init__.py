@@ -7,17 +7,18 @@ shows a short plain-text report (what passed, the first failure, a hint), and
 ``bool(result)`` says whether everything passed. A checker never raises,
 whatever the function does.
 
-One module per chapter (``ch01`` for chapter 1, ...); the harness they share
+One module per chapter, named by the chapter's slug (``recurrence`` for
+``chapters/01_recurrence.md``, ...); the harness they share
 is in ``_core``.
 """
 
 from ._core import CheckResult
-from .ch01 import rnn_step, sequence_nll
-from .ch02 import rnn_bptt, rnn_step_backward
-from .ch06 import jacobian_product_norms, rescale_spectral_radius
-from .ch07 import esn_states, leaky_backward, ridge_readout
-from .ch08 import gru_step, lstm_step
-from .ch09 import cliff_gradient, clip_by_norm
+from .bptt import rnn_bptt, rnn_step_backward
+from .gated import gru_step, lstm_step
+from .long_term import jacobian_product_norms, rescale_spectral_radius
+from .optimisation import cliff_gradient, clip_by_norm
+from .recurrence import rnn_step, sequence_nll
+from .reservoirs import esn_states, leaky_backward, ridge_readout
 
 __all__ = ["CheckResult", "rnn_bptt", "rnn_step", "rnn_step_backward", "sequence_nll"]
 __all__ += ["esn_states", "leaky_backward", "ridge_readout"]

@@ -30,15 +30,12 @@ from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from ._optional import require
-from ._validate import Shapes, check_positive_int
-from .rnn import rnn_forward
+from .._optional import require
+from .._validate import Shapes, check_positive_int
+from ..rnn import rnn_forward
+from .style import COLOURS, PALETTE, ROLE_COLOURS, in_style, new_figure
 
 __all__ = [
-    "PALETTE",
-    "ROLE_COLOURS",
-    "STYLE",
-    "use_book_style",
     "draw_unfolded",
     "draw_families",
     "draw_io_patterns",
@@ -50,90 +47,6 @@ __all__ = [
     "plot_sensitivity",
     "plot_cost",
 ]
-
-# Okabe & Ito's palette: distinguishable with every common form of colour blindness.
-PALETTE = {
-    "blue": "#0072B2",
-    "orange": "#E69F00",
-    "green": "#009E73",
-    "vermillion": "#D55E00",
-    "purple": "#CC79A7",
-    "sky": "#56B4E9",
-    "yellow": "#F0E442",
-    "black": "#000000",
-}
-
-# What each kind of node in a computational graph is filled with.
-ROLE_COLOURS = {
-    "input": PALETTE["orange"],
-    "hidden": PALETTE["green"],
-    "output": PALETTE["sky"],
-    "loss": PALETTE["purple"],
-    "target": PALETTE["yellow"],
-}
-
-_CYCLE = [PALETTE[name] for name in
-          ("blue", "orange", "green", "vermillion", "purple", "sky", "black", "yellow")]
-
-STYLE = {
-    "font.family": "DejaVu Sans",
-    "font.size": 12,
-    "mathtext.fontset": "cm",
-    "axes.titlesize": 13,
-    "axes.labelsize": 12,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.grid": True,
-    "grid.alpha": 0.25,
-    "axes.prop_cycle": None,  # filled in by _style(), which needs matplotlib's cycler
-    "legend.fontsize": 11,
-    "legend.frameon": False,
-    "xtick.labelsize": 11,
-    "ytick.labelsize": 11,
-    "lines.linewidth": 2.0,
-    "image.cmap": "viridis",
-    "figure.dpi": 144,
-    "savefig.dpi": 144,
-    "savefig.facecolor": "white",
-    "figure.facecolor": "white",
-    "svg.hashsalt": "textbook-rnn",
-}
-
-
-def _style() -> dict:
-    """The book's rcParams, with the colour cycle as a cycler object."""
-    cycler = require("cycler").cycler
-    return {**STYLE, "axes.prop_cycle": cycler(color=_CYCLE)}
-
-
-def use_book_style() -> None:
-    """Make the book's style the default for every later figure (pyplot ones included).
-
-    The functions of this module do not need it (each draws inside the style);
-    it is for figures a reader draws in the notebooks.
-    """
-    mpl = require("matplotlib")
-    mpl.rcParams.update(_style())
-
-
-def _figure(figsize: tuple[float, float], **kwargs):
-    """A new Figure, not registered with pyplot, so it is never shown twice."""
-    Figure = require("matplotlib.figure").Figure
-    return Figure(figsize=figsize, layout="constrained", **kwargs)
-
-
-def _in_style(draw: Callable) -> Callable:
-    """Decorator: run ``draw`` inside the book's rcParams."""
-    import functools
-
-    @functools.wraps(draw)
-    def wrapper(*args, **kwargs):
-        mpl = require("matplotlib")
-        with mpl.rc_context(_style()):
-            return draw(*args, **kwargs)
-
-    return wrapper
-
 
 # --- computational graphs ------------------------------------------------------------------
 
@@ -195,7 +108,7 @@ def _graph_axes(ax, xlim, ylim) -> None:
     ax.axis("off")
 
 
-@_in_style
+@in_style
 def draw_unfolded(steps: int = 3):
     """The folded circuit of ``h_t = f(h_{t-1}, x_t; θ)`` and its unfolded graph.
 
@@ -218,7 +131,7 @@ def draw_unfolded(steps: int = 3):
         raise ValueError(f"steps must be between 1 and 6 to fit the page, got {steps}")
     dx = 1.65
     width = 3.3 + dx * (steps + 1) + 0.6
-    fig = _figure((min(0.8 * width + 0.3, 8.2), 3.0))
+    fig = new_figure((min(0.8 * width + 0.3, 8.2), 3.0))
     ax = fig.add_subplot()
     _graph_axes(ax, (-0.8, width), (-0.7, 2.75))
 
@@ -265,7 +178,7 @@ def _step_names(steps: int) -> list[str]:
     return names
 
 
-@_in_style
+@in_style
 def draw_families():
     """Four ways to wire a recurrent network, each unfolded over a few steps.
 
@@ -279,7 +192,7 @@ def draw_families():
     -------
     matplotlib.figure.Figure
     """
-    fig = _figure((8.6, 6.8))
+    fig = new_figure((8.6, 6.8))
     axes = fig.subplots(2, 2).ravel()
     dx, rows = 2.0, {"x": 0.0, "h": 1.5, "o": 3.0, "L": 4.4}
     xlim, ylim = (-0.8, 5.4), (-0.75, 5.0)
@@ -355,7 +268,7 @@ def draw_families():
     return fig
 
 
-@_in_style
+@in_style
 def draw_io_patterns():
     """The five input/output patterns, as rows of boxes (input, state, output).
 
@@ -378,7 +291,7 @@ def draw_io_patterns():
     ]
     size, step, gap = 0.62, 0.86, 1.45
     ys = {"input": 0.0, "hidden": 1.15, "output": 2.3}
-    fig = _figure((8.6, 3.3))
+    fig = new_figure((8.6, 3.3))
     ax = fig.add_subplot()
 
     def box(cx, cy, role):
@@ -472,7 +385,7 @@ def state_trajectories(W, h0, T: int, *, U=None, b=None, x=None) -> np.ndarray:
     return np.concatenate([h0[:, None, :].astype(h.dtype), h], axis=1)
 
 
-@_in_style
+@in_style
 def plot_phase_portrait(traj, *, title: str | None = None, rate: float | None = None,
                         floor: float = 1e-6):
     """Trajectories of a two-unit state in the plane, and their norms over time.
@@ -503,12 +416,12 @@ def plot_phase_portrait(traj, *, title: str | None = None, rate: float | None = 
                          f"got shape {traj.shape}")
     if not floor > 0:
         raise ValueError(f"floor must be positive, got {floor}")
-    fig = _figure((8.0, 3.6))
+    fig = new_figure((8.0, 3.6))
     left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.25]})
     steps = np.arange(traj.shape[1])
     norms = np.linalg.norm(traj, axis=2)
     for n in range(traj.shape[0]):
-        colour = _CYCLE[n % len(_CYCLE)]
+        colour = COLOURS[n % len(COLOURS)]
         left.plot(traj[n, :, 0], traj[n, :, 1], "-o", color=colour, lw=1.1, ms=2.5, alpha=0.9)
         left.plot(traj[n, 0, 0], traj[n, 0, 1], "o", color=colour, ms=7)
         right.plot(steps, np.maximum(norms[n], floor * 1e-3), color=colour, lw=1.6, alpha=0.9)
@@ -571,7 +484,7 @@ def state_gap(params: Mapping, x_a, x_b, h0=None) -> np.ndarray:
     return np.linalg.norm(h_a - h_b, axis=2)
 
 
-@_in_style
+@in_style
 def plot_state_gap(gaps: Mapping[str, np.ndarray], *, changed_until: int | None = None,
                    floor: float = 1e-16, title: str | None = None):
     """Plot ``‖h_t(x_a) − h_t(x_b)‖`` against t on a logarithmic axis, one line per setting.
@@ -593,7 +506,7 @@ def plot_state_gap(gaps: Mapping[str, np.ndarray], *, changed_until: int | None 
     """
     if not isinstance(gaps, Mapping) or not gaps:
         raise TypeError("gaps must be a non-empty mapping from label to a 1-D array")
-    fig = _figure((7.6, 3.6))
+    fig = new_figure((7.6, 3.6))
     ax = fig.add_subplot()
     T = 0
     for label, gap in gaps.items():
@@ -662,7 +575,7 @@ def sensitivity(forward: Callable, x, *, eps: float = 1e-5) -> np.ndarray:
     return np.sqrt((jac ** 2).sum(axis=(1, 3)))
 
 
-@_in_style
+@in_style
 def plot_sensitivity(panels: Mapping[str, np.ndarray], *, low: float = 1e-6, high: float = 10.0):
     """Heat maps of sensitivity matrices side by side, on a shared log colour scale.
 
@@ -683,7 +596,7 @@ def plot_sensitivity(panels: Mapping[str, np.ndarray], *, low: float = 1e-6, hig
         raise ValueError(f"need 0 < low < high, got low={low}, high={high}")
     mpl = require("matplotlib")
     cmap = mpl.colormaps["viridis"].with_extremes(bad="#e9e9e9")
-    fig = _figure((3.6 * len(panels) + 0.9, 3.7))
+    fig = new_figure((3.6 * len(panels) + 0.9, 3.7))
     axes = np.atleast_1d(fig.subplots(1, len(panels), sharey=True))
     image = None
     for ax, (title, S) in zip(axes, panels.items(), strict=True):
@@ -707,7 +620,7 @@ def plot_sensitivity(panels: Mapping[str, np.ndarray], *, low: float = 1e-6, hig
 # --- what unfolding costs ---------------------------------------------------------------------
 
 
-@_in_style
+@in_style
 def plot_cost(tau: Sequence[int], memory: Mapping[str, Sequence[float]],
               depth: Mapping[str, Sequence[float]]):
     """Two panels against the sequence length τ: stored bytes, and sequential depth.
@@ -729,7 +642,7 @@ def plot_cost(tau: Sequence[int], memory: Mapping[str, Sequence[float]],
     if tau.ndim != 1 or tau.size < 2:
         raise ValueError(f"tau must be a 1-D sequence of at least two lengths, "
                          f"got shape {tau.shape}")
-    fig = _figure((8.2, 3.5))
+    fig = new_figure((8.2, 3.5))
     axes = fig.subplots(1, 2)
     for ax, series, ylabel, title in (
         (axes[0], memory, "kilobytes stored", "memory kept for the backward pass"),

@@ -1,4 +1,4 @@
-"""The figures of the optimisation chapter (textbook_rnn.plots_optim)."""
+"""The figures of the optimisation chapter (textbook_rnn.figures.optimisation)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from textbook_rnn import cliff  # noqa: E402
-from textbook_rnn import plots_optim as po  # noqa: E402
+from textbook_rnn.figures import optimisation as po  # noqa: E402
 
 W = np.linspace(0.9, 2.2, 40)
 B = np.linspace(-0.4, 0.7, 30)

@@ -1,4 +1,4 @@
-"""textbook_rnn.plots_dynamics: every figure draws, deterministically, from checked inputs."""
+"""textbook_rnn.figures.long_term: every figure draws, deterministically, from checked inputs."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from textbook_rnn import dynamics as dy  # noqa: E402
-from textbook_rnn import plots_dynamics as pdyn  # noqa: E402
+from textbook_rnn.figures import long_term as pdyn  # noqa: E402
 from textbook_rnn.widgets import figure_to_png  # noqa: E402
 
 

@@ -1,4 +1,4 @@
-"""textbook_rnn.models: the torch sequence model and the seeded training loop."""
+"""textbook_rnn.torch_nn.models: the torch sequence model and the seeded training loop."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from textbook_rnn import gated, gated_torch, models  # noqa: E402
-from textbook_rnn.tasks_gated import adding_batches, counting_batches  # noqa: E402
+from textbook_rnn import gated  # noqa: E402
+from textbook_rnn.tasks import adding_batches, counting_batches  # noqa: E402
+from textbook_rnn.torch_nn import gated as gated_torch  # noqa: E402
+from textbook_rnn.torch_nn import models  # noqa: E402
 
 
 def tiny(cell="lstm", **kw):

@@ -2,7 +2,7 @@
 
 Each ``draw_*`` or ``plot_*`` function returns a
 :class:`matplotlib.figure.Figure` drawn inside the book's style
-(:data:`textbook_rnn.plots.STYLE`), never registered with pyplot; the few
+(:data:`textbook_rnn.figures.style.STYLE`), never registered with pyplot; the few
 ``*_path_*`` and ``counter_unit`` functions only compute arrays.
 
 - :func:`draw_cells`: block diagrams of the LSTM and GRU cells;
@@ -24,9 +24,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from ._figures import in_style, new_figure
-from ._optional import require
-from .plots import PALETTE
+from .._optional import require
+from .style import PALETTE, in_style, new_figure
 
 __all__ = [
     "CELL_COLOURS",
@@ -328,7 +327,7 @@ def plot_adding(histories: Mapping[int, Mapping[str, Mapping]], *, baseline: flo
     Parameters
     ----------
     histories : mapping T -> (mapping cell -> history)
-        Histories as returned by :func:`textbook_rnn.models.train`.
+        Histories as returned by :func:`textbook_rnn.torch_nn.models.train`.
     baseline : float
         The constant-guess MSE, drawn as a dashed line.
     solved : float, optional
@@ -373,7 +372,7 @@ def plot_gate_trace(x, trace: Mapping[str, np.ndarray], *, gates: Sequence[str],
     x : ndarray, shape (T, 2)
         Values and markers of the sequence.
     trace : mapping of str to ndarray (T, H)
-        Gate values for this sequence (one row of :func:`textbook_rnn.models.gate_trace`).
+        Gate values for this sequence (one row of :func:`textbook_rnn.torch_nn.models.gate_trace`).
     gates : sequence of str
         Keys of ``trace`` drawn as heat maps, units by time, on a 0-to-1 scale.
     lines : str
@@ -444,7 +443,8 @@ def plot_forget_bias(sensitivity: Mapping[str, np.ndarray], histories: Mapping[s
     Parameters
     ----------
     sensitivity : mapping label -> ndarray (T,)
-        Mean gradient norm per step (e.g. from :func:`textbook_rnn.models.output_sensitivity`).
+        Mean gradient norm per step (e.g. from
+        :func:`textbook_rnn.torch_nn.models.output_sensitivity`).
     histories : mapping label -> history
         Training histories of the same configurations (may be a subset).
     baseline : float
@@ -488,7 +488,7 @@ def counter_unit(values, x) -> int:
     ----------
     values : ndarray, shape (T, H)
         A cell state or hidden state over one string of
-        :func:`textbook_rnn.tasks_gated.counting_language`.
+        :func:`textbook_rnn.tasks.counting.counting_language`.
     x : ndarray, shape (T, D)
         The string's one-hot inputs (S, a, b, ...).
 

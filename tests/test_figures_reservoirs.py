@@ -1,4 +1,4 @@
-"""Tests for textbook_rnn.plots_reservoir: figures are returned, deterministic, validated."""
+"""Tests for textbook_rnn.figures.reservoirs: figures are returned, deterministic, validated."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ matplotlib = pytest.importorskip("matplotlib")
 from matplotlib.figure import Figure  # noqa: E402
 
 from textbook_rnn import leaky, widgets  # noqa: E402
-from textbook_rnn import plots_reservoir as pr  # noqa: E402
+from textbook_rnn.figures import reservoirs as pr  # noqa: E402
 
 
 def png(fig) -> bytes:

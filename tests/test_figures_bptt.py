@@ -1,11 +1,11 @@
-"""textbook_rnn.plots_bptt: every function returns a figure, deterministically."""
+"""textbook_rnn.figures.bptt: every function returns a figure, deterministically."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from textbook_rnn import plots_bptt as pb
+from textbook_rnn.figures import bptt as pb
 from textbook_rnn.widgets import figure_to_png
 
 T = np.arange(1, 21)

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from textbook_rnn import checks, rnn
-from textbook_rnn.checks import ch01
+from textbook_rnn.checks import recurrence as ch01
 
 torch.set_num_threads(1)
 

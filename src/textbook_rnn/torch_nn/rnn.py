@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._optional import require
-from ._validate import Shapes, float_dtype
+from .._optional import require
+from .._validate import Shapes, float_dtype
 
 __all__ = ["to_torch_rnn", "from_torch_rnn", "torch_rnn_sequence"]
 

@@ -1,4 +1,4 @@
-"""Tests of textbook_rnn.torch_bridge: the book's parameters in torch.nn and back."""
+"""Tests of textbook_rnn.torch_nn.rnn: the book's parameters in torch.nn and back."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from textbook_rnn import rnn
-from textbook_rnn.torch_bridge import from_torch_rnn, to_torch_rnn, torch_rnn_sequence
+from textbook_rnn.torch_nn.rnn import from_torch_rnn, to_torch_rnn, torch_rnn_sequence
 
 torch.set_num_threads(1)
 

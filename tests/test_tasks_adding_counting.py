@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from textbook_rnn import tasks_gated as tg
+from textbook_rnn import tasks as tg
 
 # --- the adding problem ----------------------------------------------------------------------
 

@@ -3,7 +3,7 @@
 Every function takes arrays (computed by the tested code of
 :mod:`textbook_rnn.reservoir` and :mod:`textbook_rnn.leaky`) and returns a
 :class:`matplotlib.figure.Figure` drawn in the book's style
-(:data:`textbook_rnn.plots.STYLE`), never registered with pyplot and never
+(:data:`textbook_rnn.figures.style.STYLE`), never registered with pyplot and never
 shown: the same call gives the same picture on every machine.
 
 - :func:`draw_esn`: an echo state network, fixed weights against trained ones;
@@ -27,10 +27,9 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from ._figures import COLOURS, check_series, in_style, new_figure
-from ._optional import require
-from ._validate import check_positive_int
-from .plots import PALETTE, ROLE_COLOURS
+from .._optional import require
+from .._validate import check_positive_int
+from .style import COLOURS, PALETTE, ROLE_COLOURS, check_series, in_style, new_figure
 
 __all__ = [
     "draw_esn",

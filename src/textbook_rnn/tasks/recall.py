@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import Shapes, as_rng, check_positive_int
+from .._validate import Shapes, as_rng, check_positive_int
 
 __all__ = ["delayed_recall", "recall_accuracy"]
 

@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from textbook_rnn import checks
-from textbook_rnn.checks import ch07
+from textbook_rnn.checks import reservoirs as ch07
 
 torch.set_num_threads(1)
 

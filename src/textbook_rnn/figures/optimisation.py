@@ -4,7 +4,7 @@ Each ``plot_*`` function takes arrays computed by tested code
 (:mod:`textbook_rnn.cliff`, :mod:`textbook_rnn.clip_training`,
 :mod:`textbook_rnn.regularise_flow`) and returns a
 :class:`matplotlib.figure.Figure` drawn in the book's style
-(:data:`textbook_rnn.plots.STYLE`), never registered with pyplot, so the same
+(:data:`textbook_rnn.figures.style.STYLE`), never registered with pyplot, so the same
 call gives the same picture on every machine.
 
 - :func:`plot_cliff_surface`: the loss of the one-unit network over (w, b),
@@ -29,10 +29,9 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from ._figures import in_style, new_figure
-from ._optional import require
-from .cliff import Trajectory, fold_bias
-from .plots import PALETTE
+from .._optional import require
+from ..cliff import Trajectory, fold_bias
+from .style import PALETTE, in_style, new_figure
 
 __all__ = [
     "PLAIN",

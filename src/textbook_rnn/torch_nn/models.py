@@ -35,8 +35,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._optional import require
-from ._validate import check_positive_int
+from .._optional import require
+from .._validate import check_positive_int
 
 torch = require("torch")
 
@@ -482,7 +482,7 @@ def gate_trace(model, x) -> dict[str, np.ndarray]:
     """Every gate of a trained LSTM or GRU at every step, from the numpy cells.
 
     The weights are read out of ``model.rnn`` with
-    :func:`textbook_rnn.gated_torch.lstm_from_torch` (or ``gru_from_torch``)
+    :func:`textbook_rnn.torch_nn.gated.lstm_from_torch` (or ``gru_from_torch``)
     and the sequence is run through :func:`textbook_rnn.gated.lstm_step_forward`
     (or ``gru_step_forward`` in torch's reset-after form) in float64, one
     step at a time, keeping what each step computes.
@@ -500,7 +500,8 @@ def gate_trace(model, x) -> dict[str, np.ndarray]:
         LSTM: ``f``, ``i``, ``g``, ``o`` (equations ``lstm-f`` to ``lstm-o``),
         the cell state ``s`` and ``h``. GRU: ``u``, ``r``, ``h_tilde``, ``h``.
     """
-    from . import gated, gated_torch
+    from .. import gated
+    from . import gated as gated_torch
 
     if not isinstance(model, SequenceModel) or model.cell not in ("lstm", "gru"):
         raise TypeError("model must be a SequenceModel with cell 'lstm' or 'gru'")

@@ -38,8 +38,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ._optional import require
-from ._validate import Shapes
+from .._optional import require
+from .._validate import Shapes
 
 __all__ = ["lstm_to_torch", "lstm_from_torch", "gru_to_torch", "gru_from_torch"]
 

@@ -1,4 +1,4 @@
-"""Tests for textbook_rnn.plots (and the time-delay network in textbook_rnn.tdn).
+"""Tests for textbook_rnn.figures.recurrence (and the time-delay network in textbook_rnn.tdn).
 
 The computing functions are checked against the package's reference code and
 against facts that hold exactly (causality, receptive fields, the contraction
@@ -15,7 +15,9 @@ matplotlib = pytest.importorskip("matplotlib")
 
 from matplotlib.figure import Figure  # noqa: E402
 
-from textbook_rnn import plots, rnn, tdn, widgets  # noqa: E402
+from textbook_rnn import rnn, tdn, widgets  # noqa: E402
+from textbook_rnn.figures import recurrence as plots  # noqa: E402
+from textbook_rnn.figures import style  # noqa: E402
 
 # --- helpers -------------------------------------------------------------------------------
 
@@ -39,16 +41,16 @@ def small_rnn():
 
 
 def test_palette_is_okabe_ito_and_roles_use_it():
-    assert len(set(plots.PALETTE.values())) == 8
-    assert set(plots.ROLE_COLOURS.values()) <= set(plots.PALETTE.values())
+    assert len(set(style.PALETTE.values())) == 8
+    assert set(style.ROLE_COLOURS.values()) <= set(style.PALETTE.values())
 
 
 def test_use_book_style_sets_rcparams():
     with matplotlib.rc_context():
-        plots.use_book_style()
-        assert matplotlib.rcParams["font.size"] == plots.STYLE["font.size"]
+        style.use_book_style()
+        assert matplotlib.rcParams["font.size"] == style.STYLE["font.size"]
         colours = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
-        assert colours[0].lower() == plots.PALETTE["blue"].lower()
+        assert colours[0].lower() == style.PALETTE["blue"].lower()
 
 
 def test_figures_do_not_depend_on_global_rcparams():

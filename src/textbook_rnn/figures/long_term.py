@@ -2,7 +2,7 @@
 
 Every function takes arrays computed by tested code (mostly
 :mod:`textbook_rnn.dynamics`) and returns a :class:`matplotlib.figure.Figure`
-drawn in the book's style (:data:`textbook_rnn.plots.STYLE`), never
+drawn in the book's style (:data:`textbook_rnn.figures.style.STYLE`), never
 registered with pyplot and never shown, so the same call gives the same
 picture on every machine.
 
@@ -26,9 +26,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from ._figures import COLOURS, in_style, new_figure
-from ._optional import require
-from .plots import PALETTE
+from .._optional import require
+from .style import COLOURS, PALETTE, in_style, new_figure
 
 __all__ = [
     "plot_modes",

@@ -1,4 +1,4 @@
-"""textbook_rnn.plots_gated: the computing functions against exact facts, the figures drawn."""
+"""textbook_rnn.figures.gated: the computing functions against exact facts, the figures drawn."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ matplotlib = pytest.importorskip("matplotlib")
 
 from matplotlib.figure import Figure  # noqa: E402
 
-from textbook_rnn import plots_gated as pg  # noqa: E402
-from textbook_rnn import tasks_gated as tg  # noqa: E402
+from textbook_rnn import tasks as tg  # noqa: E402
 from textbook_rnn import widgets  # noqa: E402
+from textbook_rnn.figures import gated as pg  # noqa: E402
 
 
 def png(fig) -> bytes:

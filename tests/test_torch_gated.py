@@ -1,4 +1,4 @@
-"""The numpy LSTM and GRU against torch.nn.LSTM / torch.nn.GRU (textbook_rnn.gated_torch)."""
+"""The numpy LSTM and GRU against torch.nn.LSTM / torch.nn.GRU (textbook_rnn.torch_nn.gated)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from textbook_rnn import gated
-from textbook_rnn.gated_torch import gru_from_torch, gru_to_torch, lstm_from_torch, lstm_to_torch
+from textbook_rnn.torch_nn.gated import gru_from_torch, gru_to_torch, lstm_from_torch, lstm_to_torch
 
 torch.set_num_threads(1)
 

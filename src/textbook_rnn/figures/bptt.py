@@ -2,7 +2,7 @@
 
 Every function takes arrays (computed elsewhere, by tested code) and returns
 a :class:`matplotlib.figure.Figure` drawn in the book's style
-(:data:`textbook_rnn.plots.STYLE`), never registered with pyplot and never
+(:data:`textbook_rnn.figures.style.STYLE`), never registered with pyplot and never
 shown: the same call gives the same picture on every machine.
 
 - :func:`draw_backward_graph`: the unfolded network with the gradient
@@ -25,9 +25,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from ._figures import COLOURS, check_series, in_style, new_figure
-from ._optional import require
-from .plots import PALETTE, ROLE_COLOURS
+from .._optional import require
+from .style import COLOURS, PALETTE, ROLE_COLOURS, check_series, in_style, new_figure
 
 __all__ = [
     "draw_backward_graph",
