@@ -10,7 +10,7 @@ NODE_STAMP := node_modules/.installed
 JB_FLAGS := -W -n --keep-going
 PYTEST_FLAGS ?= -n 2 --dist loadfile
 
-.PHONY: help venv vendor book test unit bench lab exercises lint clean
+.PHONY: help venv vendor book test unit bench lab exercises lint clean chapter
 
 help:
 	@echo "make book       build the website into _build/html (executes every chapter)"
@@ -19,6 +19,8 @@ help:
 	@echo "make lab        open the chapters and exercises in JupyterLab"
 	@echo "make exercises  regenerate exercises/ from solutions/ and store outputs"
 	@echo "make bench      print build and chapter timings"
+	@echo "make chapter N=03 SLUG=sequence_modelling TITLE=\"Sequence modelling\""
+	@echo "                write the skeleton of a new chapter (CONTRIBUTING.md)"
 	@echo "make clean      remove _build and caches (keeps .venv)"
 
 $(STAMP): requirements.txt pyproject.toml
@@ -60,6 +62,12 @@ lab: $(STAMP)
 
 exercises: $(STAMP)
 	$(PY) tools/make_exercises.py
+
+# The skeleton of a new chapter: chapter, module, figures, checker, notebooks,
+# tests and _toc.yml entries (tools/new_chapter.py; it never overwrites).
+chapter: $(STAMP)
+	@test -n "$(N)" -a -n "$(SLUG)" || { echo 'usage: make chapter N=03 SLUG=sequence_modelling TITLE="Sequence modelling"'; exit 2; }
+	$(PY) tools/new_chapter.py "$(N)" "$(SLUG)" $(if $(TITLE),--title "$(TITLE)")
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests tools benchmarks book/_ext
