@@ -168,8 +168,9 @@ def test_near_miss_equal_to_the_reference_is_not_reported():
 @pytest.mark.parametrize(
     "fn, kind, text",
     [
-        (lambda x: (2 * x).tolist(), "type", "y should be a numpy array of shape (N,) = (2,), "
-                                             "got a list of length 2"),
+        (lambda x: ["a"] * len(x), "type", "y should be a numpy array of shape (N,) = (2,), "
+                                           "got a list of length 2"),
+        (lambda x: [[1.0], [2.0, 3.0]], "type", "could not be turned into an array"),
         (lambda x: None, "type", "got None"),
         (lambda x: 2 * x[..., None], "shape", "y has the wrong shape: expected (N,) = (2,), "
                                               "got (2, 1)"),
@@ -355,7 +356,9 @@ def test_scalar_rejects(bad, kind, text):
 def test_tuple_of():
     spec = TupleOf(Array(np.zeros(2), "h"), Anything("cache"))
     assert spec.compare((np.zeros(2), object())) is None
-    assert "tuple of 2 items (h, cache)" in spec.compare([np.zeros(2), 1]).summary
+    assert spec.compare([np.zeros(2), 1]) is None, "a list is as good as a tuple"
+    assert "tuple of 2 items (h, cache)" in spec.compare(np.zeros(2)).summary
+    assert "got a list of 3" in spec.compare([np.zeros(2), 1, 2]).summary
     assert "got a tuple of 3" in spec.compare((np.zeros(2), 1, 2)).summary
     assert spec.compare((np.ones(2), None)).summary.startswith("h has wrong values")
 
