@@ -85,7 +85,7 @@ MARK_FAIL = "✗"
 WIDTH = 88
 
 #: Seconds one call of the reader's function may take before it is stopped.
-TIME_LIMIT_S = 10.0
+TIME_LIMIT_S = 30.0
 
 #: The key of the machine-readable summary in a notebook output's metadata.
 METADATA_KEY = "textbook_rnn_check"
@@ -100,8 +100,8 @@ DEFAULT_HINTS = {
     "mutation": "Build new arrays instead of changing the inputs: write `a = a - m` rather than "
     "`a -= m`, and do not assign into slices of an argument.",
     "timeout": "Look for a loop whose condition never becomes false (a `while` whose variable "
-    "is never updated, a range that counts the wrong way), or a call that waits: "
-    "`input()`, `time.sleep`.",
+    "is never updated), or a call that waits: `input()`, `time.sleep`. One-time work, such "
+    "as an import, belongs outside the function.",
     "type": "Check what your function returns.",
     "shape": "Check the shape of what your function returns.",
     "dtype": "Return floating-point numbers.",
@@ -557,7 +557,7 @@ def _run_case(exercise: Exercise, fn, case: Case) -> tuple[Problem | None, Call]
     problem = case.expected.compare(call.value)
     if problem is None:
         return None, call
-    if problem.kind == "value":
+    if problem.kind in ("value", "shape"):
         for sentence, spec in case.near_misses:
             # a near miss that equals the reference here tells nothing
             if spec.matches(call.value) and not case.expected.matches(_reference_of(spec)):

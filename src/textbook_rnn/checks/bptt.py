@@ -137,11 +137,16 @@ def _step_case(label, N, D, H, seed) -> Case:
         ("the gradients are averaged over the batch; the step's gradients are sums over the "
          "N examples (the 1/N of the loss is already inside dh_t).", {"scale": 1.0 / N}),
     ]
+    dx_t, dh_prev, dU, dW, db = expected
+    old_order = TupleOf(Array(dh_prev, "dh_prev"), Array(dW, "dW"), Array(dU, "dU"),
+                        Array(db, "db"), Array(dx_t, "dx_t"))
     return Case(
         label=label,
         args=args,
         expected=_step_spec(expected),
-        near_misses=tuple((s, _step_spec(_step_grads(*args, **kw))) for s, kw in misses),
+        near_misses=tuple((s, _step_spec(_step_grads(*args, **kw))) for s, kw in misses) + (
+            ("the gradients are right but in the order (dh_prev, dW, dU, db, dx_t); return "
+             f"them in the order of rnn_step's arguments, {ORDER}.", old_order),),
     )
 
 

@@ -40,11 +40,11 @@ STEP = Exercise(
         f"{ROWS}.",
         "type": f"Return the array of {EQ_H}, shape (N, H).",
         "dtype": f"Return floating-point numbers, the values of {EQ_H}.",
-        "nonfinite": f"A tanh written with np.exp overflows once |a_t| passes a few hundred; "
-        "numpy has a tanh that does not.",
+        "nonfinite": "A tanh written with np.exp overflows once |a_t| passes a few hundred; "
+        f"numpy's own tanh does not, {EQ_H}.",
         "value": f"Compare your code with {EQ_A} and {EQ_H} in {FORWARD}, one term at a time.",
         "mutation": "Do not update h_prev or any other argument in place (`h_prev += ...`, "
-        "`np.tanh(a, out=h_prev)`): compute h_t as a new array.",
+        f"`np.tanh(a, out=h_prev)`): compute {EQ_A} and {EQ_H} as new arrays.",
     },
 )
 
@@ -55,13 +55,13 @@ LOSS = Exercise(
     hints={
         "exception": "o is (N, T, K) and y is (N, T), integers in 0..K-1: one target class "
         "per sequence and step. Print the shape of each intermediate result; numpy's "
-        "take_along_axis picks one entry per row.",
+        f"take_along_axis picks one entry per row. See {EQ_LOSS}.",
         "type": f"Return one Python number, `float(...)`, for {EQ_LOSS}.",
         "nonfinite": f"An exp overflowed or a log met 0. Re-read {STABLE}: the loss can be "
         "computed without ever forming a probability.",
         "value": f"Compare with {EQ_LOSS}: sum over the T steps, average over the N sequences.",
-        "mutation": "Do not shift or change o in place (`o -= ...`); compute what you need as "
-        "new arrays.",
+        "mutation": "Do not shift or change o in place (`o -= ...`); compute the terms of "
+        f"{EQ_LOGSM} as new arrays.",
     },
 )
 
