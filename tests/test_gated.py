@@ -16,6 +16,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import gru_problem, lstm_problem
 from textbook_rnn import gated
 from textbook_rnn.gradcheck import numerical_gradient, relative_error
 
@@ -30,30 +31,6 @@ SHAPES = [  # N, T, D, H
 
 
 # --------------------------------------------------------------------------- problems
-
-
-def randomise_biases(p, rng):
-    """Nonzero biases and peepholes so that every path carries a gradient."""
-    H = p["W_" + ("f" if "W_f" in p else "u")].shape[0]
-    return {k: (rng.normal(0, 0.5, size=H) if k[0] in "bp" else v) for k, v in p.items()}
-
-
-def lstm_problem(N, T, D, H, seed=0, peepholes=False):
-    rng = np.random.default_rng(seed)
-    p = randomise_biases(gated.lstm_init(D, H, seed=seed + 1, peepholes=peepholes), rng)
-    x = rng.normal(size=(N, T, D))
-    h0, s0 = rng.normal(0, 0.5, (N, H)), rng.normal(0, 0.5, (N, H))
-    R, Q = rng.normal(size=(N, T, H)), rng.normal(size=(N, H))  # loss = Σ R⊙h + Σ Q⊙s_T
-    return p, x, h0, s0, R, Q
-
-
-def gru_problem(N, T, D, H, seed=0, reset_after=False):
-    rng = np.random.default_rng(seed)
-    p = randomise_biases(gated.gru_init(D, H, seed=seed + 1, reset_after=reset_after), rng)
-    x = rng.normal(size=(N, T, D))
-    h0 = rng.normal(0, 0.5, (N, H))
-    R = rng.normal(size=(N, T, H))  # loss = Σ R ⊙ h
-    return p, x, h0, R
 
 
 def lstm_loss(p, x, h0, s0, R, Q):
