@@ -8,7 +8,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import rnn_problem, torch_rnn_autograd
+from problems import rnn_problem, torch_rnn_autograd
 from textbook_rnn import bptt
 from textbook_rnn.gradcheck import numerical_gradient, relative_error
 from textbook_rnn.rnn import rnn_forward, rnn_step_forward

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import rnn_problem, torch_rnn_autograd
+from problems import rnn_problem, torch_rnn_autograd
 from textbook_rnn import bptt
 from textbook_rnn import bptt_analysis as ba
 

@@ -16,7 +16,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import gru_problem, lstm_problem
+from problems import gru_problem, lstm_problem
 from textbook_rnn import gated
 from textbook_rnn.gradcheck import numerical_gradient, relative_error
 

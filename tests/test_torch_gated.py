@@ -8,7 +8,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import gru_problem, lstm_problem, randomise_biases
+from problems import gru_problem, lstm_problem, randomise_biases
 from textbook_rnn import gated
 from textbook_rnn.torch_nn.gated import gru_from_torch, gru_to_torch, lstm_from_torch, lstm_to_torch
 
