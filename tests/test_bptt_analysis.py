@@ -117,8 +117,7 @@ def test_weight_gradient_by_step_sums_to_dW():
     np.testing.assert_allclose(last.sum(axis=0), ref["dW"], atol=1e-10)
 
 
-def test_randomized_weights_have_mean_one_and_the_right_cut_rate():
-    rng = np.random.default_rng(0)
+def test_randomized_weights_have_mean_one_and_the_right_cut_rate(rng):
     w = np.stack([ba.randomized_truncation_weights(50, 0.25, rng) for _ in range(4000)])
     assert np.all(w[:, 0] == 1.0)
     assert set(np.unique(w[:, 1:])) == {0.0, 4.0 / 3.0}
