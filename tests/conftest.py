@@ -1,12 +1,21 @@
-"""Shared test helpers.
+"""Fixtures shared by the tests in this folder (tests/site has its own conftest.py).
 
-Each section below is self-contained; keep them apart so that sections added
-by different changes merge cleanly.
+The shared problems and torch references are plain functions in problems.py,
+imported by name. Here: an ``rng`` fixture and the ``assert_rejected`` helper
+of the checker tests. Each section is self-contained.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    """A fresh generator with seed 0 for each test."""
+    return np.random.default_rng(0)
+
 
 # --------------------------------------------------------------------------
 # checkers: one way to assert that a wrong implementation is rejected
