@@ -251,7 +251,7 @@ def plot_bits_curve(chars, curves: Mapping[str, np.ndarray], baselines: Mapping[
                 va="bottom", ha="right")
     ax.set_xscale("log")
     ax.set(xlabel="training characters seen", ylabel="bits per character")
-    ax.legend(loc="lower left", fontsize=10)
+    ax.legend(loc="upper right", bbox_to_anchor=(1.0, 0.93), fontsize=10)
     return fig
 
 
