@@ -45,7 +45,7 @@ EQ_LOGSIG = "`log σ(z) = -log(1 + e^(-z))` and `log(1 - σ(z)) = log σ(-z)`"
 
 SOFTMAX = Exercise(
     name="softmax_temperature",
-    title="the softmax at temperature τ, p = softmax(o / τ), one distribution per row",
+    title="the softmax at temperature τ, softmax(o / τ) per row",
     params=("o", "temperature"),
     hints={
         "exception": "o is (N, K), one row of K logits per example, and temperature a positive "
@@ -65,7 +65,7 @@ SOFTMAX = Exercise(
 
 FORCED = Exercise(
     name="teacher_forced_inputs",
-    title="the teacher-forced inputs: the start symbol, then y(1) .. y(τ-1)",
+    title="teacher forcing's inputs, start then y(1) .. y(τ-1)",
     params=("y", "start"),
     hints={
         "exception": "y is (N, T), integer ids, one sequence per row, time along axis 1; start "
@@ -83,7 +83,7 @@ FORCED = Exercise(
 
 HALT = Exercise(
     name="halt_log_likelihood",
-    title="log P(y(1..τ), τ) under a model with a Bernoulli halt output",
+    title="log P(y(1..τ), τ) with a Bernoulli halt output",
     params=("symbol_log_probs", "halt_logits", "tau"),
     hints={
         "exception": "symbol_log_probs and halt_logits are both (T,), one entry per step, and "
@@ -202,8 +202,8 @@ def softmax_cases() -> list[Case]:
                      [-4.0, -4.0, -4.0, -4.0]])
     spread = np.array([[1000.0, -1000.0, 500.0, 900.0], [-3.0, 997.0, -999.0, 5.0]])
     return [
-        _softmax_case("N=1, K=2, τ=2 by hand: o = (0, 2 log 3), o / τ = (0, log 3), "
-                      "p = (0.25, 0.75)", [[0.0, 2.0 * np.log(3.0)]], 2.0),
+        _softmax_case("N=1, K=2, τ=2 by hand: o / τ = (0, log 3), p = (0.25, 0.75)",
+                      [[0.0, 2.0 * np.log(3.0)]], 2.0),
         _softmax_case("N=3, K=4, τ=1 (the plain softmax), random", rng.normal(size=(3, 4)), 1.0),
         _softmax_case("N=2, K=5, τ=0.5 (sharper), random", 2.0 * rng.normal(size=(2, 5)), 0.5),
         _softmax_case("N=4, K=3, τ=3 (flatter), random", 2.0 * rng.normal(size=(4, 3)), 3.0),
@@ -462,8 +462,8 @@ def halt_cases() -> list[Case]:
         signs together.
     """
     return [
-        _halt_case("T=2, τ=2 by hand: P = (1/2)(1/4)(1 - σ(-log 3)) σ(0) = 3/64, "
-                   "log P = -3.06", np.log([0.5, 0.25]), [-np.log(3.0), 0.0], 2),
+        _halt_case("T=2, τ=2 by hand: P = (1/2)(1/4)(1 - σ(-log 3)) σ(0) = 3/64",
+                   np.log([0.5, 0.25]), [-np.log(3.0), 0.0], 2),
         _random_halt("T=3, τ=1: the model stops after the first step", 3, 1, seed=311),
         _random_halt("T=5, τ=5: the sequence fills every step", 5, 5, seed=312),
         _random_halt("T=6, τ=3: entries after step τ are not used", 6, 3, seed=313),
