@@ -8,7 +8,8 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from textbook_rnn import bptt, init_params
+from problems import rnn_problem, torch_rnn_autograd
+from textbook_rnn import bptt
 from textbook_rnn.gradcheck import numerical_gradient, relative_error
 from textbook_rnn.rnn import rnn_forward, rnn_step_forward
 
@@ -23,42 +24,11 @@ SHAPES = [  # N, T, D, H, K
 ]
 
 
-def problem(N, T, D, H, K, seed=0):
-    rng = np.random.default_rng(seed)
-    p = init_params(D, H, K, seed=seed + 1, w_scale=1.2)
-    p["b"] = rng.normal(0, 0.5, size=H)
-    p["c"] = rng.normal(0, 0.5, size=K)
-    x = rng.normal(size=(N, T, D))
-    y = rng.integers(0, K, size=(N, T))
-    h0 = rng.normal(0, 0.5, size=(N, H))
-    return p, x, y, h0
-
-
-def torch_grads(p, x, y, h0, chunk=None):
-    """Loss and gradients by autograd; `chunk` detaches the state every k steps."""
-    t = {k: torch.tensor(v, requires_grad=True) for k, v in p.items()}
-    th0 = torch.tensor(h0, requires_grad=True)
-    tx = torch.tensor(x)
-    ty = torch.tensor(y)
-    N, T, _ = x.shape
-    h, loss = th0, 0.0
-    for step in range(T):
-        if chunk is not None and step > 0 and step % chunk == 0:
-            h = h.detach()
-        h = torch.tanh(t["b"] + h @ t["W"].T + tx[:, step] @ t["U"].T)
-        o = t["c"] + h @ t["V"].T
-        loss = loss + torch.nn.functional.cross_entropy(o, ty[:, step], reduction="sum") / N
-    loss.backward()
-    grads = {f"d{k}": v.grad.numpy() for k, v in t.items()}
-    grads["dh0"] = th0.grad.numpy()
-    return float(loss.detach()), grads
-
-
 @pytest.mark.parametrize("shape", SHAPES, ids=str)
 def test_gradients_match_torch_autograd(shape):
-    p, x, y, h0 = problem(*shape)
+    p, x, y, h0 = rnn_problem(*shape)
     loss, grads = bptt.rnn_loss_and_grads(x, y, p, h0)
-    ref_loss, ref = torch_grads(p, x, y, h0)
+    ref_loss, ref, _ = torch_rnn_autograd(p, x, y, h0)
     assert loss == pytest.approx(ref_loss, rel=1e-12)
     assert set(grads) == {"dU", "dW", "db", "dV", "dc", "dh0"}
     for name, value in ref.items():
@@ -68,7 +38,7 @@ def test_gradients_match_torch_autograd(shape):
 
 @pytest.mark.parametrize("shape", SHAPES[:4], ids=str)
 def test_gradients_match_finite_differences(shape):
-    p, x, y, h0 = problem(*shape, seed=3)
+    p, x, y, h0 = rnn_problem(*shape, seed=3)
     _, grads = bptt.rnn_loss_and_grads(x, y, p, h0)
     for name in p:
         def loss_of(v, name=name):
@@ -109,7 +79,7 @@ def test_nll_backward_is_softmax_minus_onehot_over_n():
 
 @pytest.mark.parametrize("k", [5, 6, 100])
 def test_truncation_at_least_T_is_full_bptt_exactly(k):
-    p, x, y, h0 = problem(3, 5, 4, 6, 7)
+    p, x, y, h0 = rnn_problem(3, 5, 4, 6, 7)
     loss, grads = bptt.rnn_loss_and_grads(x, y, p, h0)
     t_loss, t_grads, _ = bptt.truncated_bptt(x, y, p, k, h0)
     assert t_loss == loss
@@ -119,9 +89,9 @@ def test_truncation_at_least_T_is_full_bptt_exactly(k):
 
 @pytest.mark.parametrize("k", [1, 2, 3])
 def test_truncation_matches_autograd_with_detached_state(k):
-    p, x, y, h0 = problem(2, 7, 3, 4, 5, seed=7)
+    p, x, y, h0 = rnn_problem(2, 7, 3, 4, 5, seed=7)
     loss, grads, h_last = bptt.truncated_bptt(x, y, p, k, h0)
-    ref_loss, ref = torch_grads(p, x, y, h0, chunk=k)
+    ref_loss, ref, _ = torch_rnn_autograd(p, x, y, h0, chunk=k)
     assert loss == pytest.approx(ref_loss, rel=1e-12)
     for name, value in ref.items():
         np.testing.assert_allclose(grads[name], value, rtol=0, atol=1e-10, err_msg=name)
@@ -138,15 +108,15 @@ def test_truncation_matches_autograd_with_detached_state(k):
     H=st.integers(1, 5), K=st.integers(2, 5), seed=st.integers(0, 2**16),
 )
 def test_random_shapes_match_autograd(N, T, D, H, K, seed):
-    p, x, y, h0 = problem(N, T, D, H, K, seed=seed)
+    p, x, y, h0 = rnn_problem(N, T, D, H, K, seed=seed)
     _, grads = bptt.rnn_loss_and_grads(x, y, p, h0)
-    _, ref = torch_grads(p, x, y, h0)
+    _, ref, _ = torch_rnn_autograd(p, x, y, h0)
     for name, value in ref.items():
         np.testing.assert_allclose(grads[name], value, rtol=0, atol=1e-10, err_msg=name)
 
 
 def test_default_h0_is_zeros():
-    p, x, y, _ = problem(2, 3, 2, 3, 4)
+    p, x, y, _ = rnn_problem(2, 3, 2, 3, 4)
     a = bptt.rnn_loss_and_grads(x, y, p)
     b = bptt.rnn_loss_and_grads(x, y, p, np.zeros((2, 3)))
     assert a[0] == b[0]
@@ -164,7 +134,7 @@ def test_default_h0_is_zeros():
     ],
 )
 def test_bad_input_gets_a_clear_error(change, error, words):
-    p, x, y, _ = problem(2, 3, 2, 3, 4)
+    p, x, y, _ = rnn_problem(2, 3, 2, 3, 4)
     p2, x2, y2 = change(p, x, y)
     with pytest.raises(error) as info:
         bptt.rnn_loss_and_grads(x2, y2, p2)
@@ -174,13 +144,13 @@ def test_bad_input_gets_a_clear_error(change, error, words):
 
 @pytest.mark.parametrize("k", [0, -1, 2.5, True])
 def test_truncation_length_must_be_a_positive_int(k):
-    p, x, y, _ = problem(2, 3, 2, 3, 4)
+    p, x, y, _ = rnn_problem(2, 3, 2, 3, 4)
     with pytest.raises((TypeError, ValueError), match="k"):
         bptt.truncated_bptt(x, y, p, k)
 
 
 def test_float32_stays_float32():
-    p, x, y, h0 = problem(2, 3, 2, 3, 4)
+    p, x, y, h0 = rnn_problem(2, 3, 2, 3, 4)
     p32 = {k: v.astype(np.float32) for k, v in p.items()}
     _, grads = bptt.rnn_loss_and_grads(x.astype(np.float32), y, p32, h0.astype(np.float32))
     assert all(g.dtype == np.float32 for g in grads.values())

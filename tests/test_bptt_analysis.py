@@ -6,59 +6,22 @@ import numpy as np
 import pytest
 import torch
 
-from textbook_rnn import bptt, init_params
+from problems import rnn_problem, torch_rnn_autograd
+from textbook_rnn import bptt
 from textbook_rnn import bptt_analysis as ba
-
-
-def problem(N=3, T=7, D=4, H=5, K=6, seed=0, w_scale=1.2):
-    rng = np.random.default_rng(seed)
-    p = init_params(D, H, K, seed=seed + 1, w_scale=w_scale)
-    p["b"] = rng.normal(0, 0.5, size=H)
-    p["c"] = rng.normal(0, 0.5, size=K)
-    x = rng.normal(size=(N, T, D))
-    y = rng.integers(0, K, size=(N, T))
-    h0 = rng.normal(0, 0.5, size=(N, H))
-    return p, x, y, h0
-
-
-def torch_run(p, x, y, h0, *, weights=None, where="all", activation="tanh"):
-    """Autograd reference. A link weight w scales the gradient but not the value:
-    h_prev enters as w * h_prev + (1 - w) * h_prev.detach()."""
-    t = {k: torch.tensor(v, requires_grad=True) for k, v in p.items()}
-    h = torch.tensor(h0, requires_grad=True)
-    th0 = h
-    tx, ty = torch.tensor(x), torch.tensor(y)
-    N, T, _ = x.shape
-    phi = torch.tanh if activation == "tanh" else torch.relu
-    states, loss = [], 0.0
-    for step in range(T):
-        if weights is not None:
-            w = float(weights[step])
-            h = w * h + (1.0 - w) * h.detach()
-        h = phi(t["b"] + h @ t["W"].T + tx[:, step] @ t["U"].T)
-        h.retain_grad()
-        states.append(h)
-        if where == "all" or step == T - 1:
-            o = t["c"] + h @ t["V"].T
-            loss = loss + torch.nn.functional.cross_entropy(o, ty[:, step], reduction="sum") / N
-    loss.backward()
-    grads = {f"d{k}": v.grad.numpy() for k, v in t.items()}
-    grads["dh0"] = th0.grad.numpy()
-    dh = np.stack([s.grad.numpy() for s in states], axis=1)
-    return float(loss.detach()), grads, dh
 
 
 @pytest.mark.parametrize("where", ["all", "last"])
 def test_hidden_state_gradients_match_autograd(where):
-    p, x, y, h0 = problem()
+    p, x, y, h0 = rnn_problem()
     dh = ba.hidden_state_gradients(x, y, p, h0, where=where)
-    _, _, ref = torch_run(p, x, y, h0, where=where)
+    _, _, ref = torch_rnn_autograd(p, x, y, h0, where=where)
     assert dh.shape == x.shape[:2] + (p["W"].shape[0],)
     np.testing.assert_allclose(dh, ref, rtol=0, atol=1e-10)
 
 
 def test_last_step_gradient_vanishes_for_small_w_and_is_exactly_local_at_tau():
-    p, x, y, h0 = problem(T=30, w_scale=0.3)
+    p, x, y, h0 = rnn_problem(T=30, w_scale=0.3)
     dh = ba.hidden_state_gradients(x, y, p, h0, where="last")
     norms = ba.gradient_norms(dh)
     assert norms.shape == (30,)
@@ -73,7 +36,7 @@ def test_last_step_gradient_vanishes_for_small_w_and_is_exactly_local_at_tau():
 
 @pytest.mark.parametrize("activation", ["tanh", "relu"])
 def test_state_gradients_match_autograd_for_both_activations(activation):
-    p, x, _, h0 = problem(T=6, w_scale=1.5)
+    p, x, _, h0 = rnn_problem(T=6, w_scale=1.5)
     rng = np.random.default_rng(5)
     weights = rng.uniform(0.0, 2.0, size=6)
     h = ba.recurrence_forward(x, h0, p["U"], p["W"], p["b"], activation=activation)
@@ -97,7 +60,7 @@ def test_state_gradients_match_autograd_for_both_activations(activation):
 
 
 def test_relu_forward_is_the_rectified_recurrence_and_tanh_is_rnn_forward():
-    p, x, _, h0 = problem(T=5)
+    p, x, _, h0 = rnn_problem(T=5)
     h = ba.recurrence_forward(x, h0, p["U"], p["W"], p["b"], activation="relu")
     hp = h0
     for t in range(5):
@@ -111,7 +74,7 @@ def test_relu_forward_is_the_rectified_recurrence_and_tanh_is_rnn_forward():
 
 
 def test_relu_state_explodes_where_tanh_stays_bounded():
-    p, x, _, _ = problem(N=4, T=60, D=4, H=32, w_scale=2.5)
+    p, x, _, _ = rnn_problem(N=4, T=60, D=4, H=32, w_scale=2.5)
     h0 = np.zeros((4, 32))
     relu = ba.recurrence_forward(x, h0, p["U"], p["W"], p["b"], activation="relu")
     tanh = ba.recurrence_forward(x, h0, p["U"], p["W"], p["b"], activation="tanh")
@@ -121,7 +84,7 @@ def test_relu_state_explodes_where_tanh_stays_bounded():
 
 @pytest.mark.parametrize("k", [1, 2, 3, 5, 7, 20])
 def test_truncation_weights_reproduce_truncated_bptt(k):
-    p, x, y, h0 = problem()
+    p, x, y, h0 = rnn_problem()
     loss, grads, _ = bptt.truncated_bptt(x, y, p, k, h0)
     loss2, grads2 = ba.weighted_bptt(x, y, p, ba.truncation_weights(7, k), h0)
     assert loss2 == pytest.approx(loss, rel=1e-13)
@@ -130,32 +93,31 @@ def test_truncation_weights_reproduce_truncated_bptt(k):
 
 
 def test_unit_weights_are_full_bptt_and_any_weights_match_autograd():
-    p, x, y, h0 = problem()
+    p, x, y, h0 = rnn_problem()
     loss, grads = bptt.rnn_loss_and_grads(x, y, p, h0)
     loss1, grads1 = ba.weighted_bptt(x, y, p, np.ones(7), h0)
     for name in grads:
         np.testing.assert_allclose(grads1[name], grads[name], rtol=0, atol=1e-13)
     weights = np.random.default_rng(3).uniform(0, 3, size=7)
     lw, gw = ba.weighted_bptt(x, y, p, weights, h0)
-    lref, ref, _ = torch_run(p, x, y, h0, weights=weights)
+    lref, ref, _ = torch_rnn_autograd(p, x, y, h0, weights=weights)
     assert lw == pytest.approx(lref, rel=1e-12)
     for name, value in ref.items():
         np.testing.assert_allclose(gw[name], value, rtol=0, atol=1e-10, err_msg=name)
 
 
 def test_weight_gradient_by_step_sums_to_dW():
-    p, x, y, h0 = problem()
+    p, x, y, h0 = rnn_problem()
     terms = ba.weight_gradient_by_step(x, y, p, h0)
     assert terms.shape == (7, 5, 5)
     np.testing.assert_allclose(terms.sum(axis=0), bptt.rnn_loss_and_grads(x, y, p, h0)[1]["dW"],
                                atol=1e-13)
     last = ba.weight_gradient_by_step(x, y, p, h0, where="last")
-    _, ref, _ = torch_run(p, x, y, h0, where="last")
+    _, ref, _ = torch_rnn_autograd(p, x, y, h0, where="last")
     np.testing.assert_allclose(last.sum(axis=0), ref["dW"], atol=1e-10)
 
 
-def test_randomized_weights_have_mean_one_and_the_right_cut_rate():
-    rng = np.random.default_rng(0)
+def test_randomized_weights_have_mean_one_and_the_right_cut_rate(rng):
     w = np.stack([ba.randomized_truncation_weights(50, 0.25, rng) for _ in range(4000)])
     assert np.all(w[:, 0] == 1.0)
     assert set(np.unique(w[:, 1:])) == {0.0, 4.0 / 3.0}
@@ -185,7 +147,7 @@ def _mc_errors(p, x, y, h0, p_cut, M, *, rescale=True):
 
 
 def test_randomized_truncation_is_unbiased_and_plain_truncation_is_not():
-    p, x, y, h0 = problem(N=2, T=8, D=3, H=4, K=3, w_scale=1.5)
+    p, x, y, h0 = rnn_problem(N=2, T=8, D=3, H=4, K=3, w_scale=1.5)
     err, noise, target = _mc_errors(p, x, y, h0, 0.3, M=3000)
     # Unbiased: the error of the average is Monte-Carlo noise. With hundreds of
     # coordinates the squared error concentrates around noise², so 3 × noise is
@@ -203,7 +165,7 @@ def test_randomized_truncation_is_unbiased_and_plain_truncation_is_not():
 
 
 def test_randomized_truncation_grads_returns_its_weights():
-    p, x, y, h0 = problem()
+    p, x, y, h0 = rnn_problem()
     loss, grads, w = ba.randomized_truncation_grads(x, y, p, 0.5, 11, h0)
     loss2, grads2 = ba.weighted_bptt(x, y, p, w, h0)
     assert loss == loss2
@@ -247,7 +209,7 @@ def test_bad_arguments_raise_clear_errors(call, error):
 
 
 def test_weighted_bptt_names_the_bad_argument():
-    p, x, y, h0 = problem()
+    p, x, y, h0 = rnn_problem()
     with pytest.raises(ValueError, match="link_weights"):
         ba.weighted_bptt(x, y, p, np.ones(6), h0)
     with pytest.raises(ValueError, match="where"):

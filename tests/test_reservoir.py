@@ -67,8 +67,7 @@ def test_init_rejects_bad_arguments(kwargs, exc, words):
         res.init_reservoir(1, 4, **kwargs)
 
 
-def test_states_match_a_step_by_step_loop():
-    rng = np.random.default_rng(0)
+def test_states_match_a_step_by_step_loop(rng):
     p = res.init_reservoir(2, 6, bias_scaling=0.3, seed=1)
     x = rng.normal(size=(3, 7, 2))
     h0 = rng.uniform(-1, 1, size=(3, 6))

@@ -8,6 +8,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from problems import gru_problem, lstm_problem, randomise_biases
 from textbook_rnn import gated
 from textbook_rnn.torch_nn.gated import gru_from_torch, gru_to_torch, lstm_from_torch, lstm_to_torch
 
@@ -23,18 +24,6 @@ SHAPES = [  # N, T, D, H
 ]
 
 
-def with_biases(p, seed):
-    rng = np.random.default_rng(seed + 100)
-    return {k: (rng.normal(0, 0.5, size=v.shape) if k.startswith("b") else v)
-            for k, v in p.items()}
-
-
-def data(N, T, D, H, seed):
-    rng = np.random.default_rng(seed)
-    return (rng.normal(size=(N, T, D)), rng.normal(0, 0.5, (N, H)), rng.normal(0, 0.5, (N, H)),
-            rng.normal(size=(N, T, H)), rng.normal(size=(N, H)))
-
-
 def split(tensor_grad, order, H, prefix):
     g = tensor_grad.numpy()
     return {f"{prefix}_{k}": g[n * H:(n + 1) * H] for n, k in enumerate(order)}
@@ -42,8 +31,7 @@ def split(tensor_grad, order, H, prefix):
 
 def lstm_case(N, T, D, H, seed):
     """numpy and torch.nn.LSTM gradients of loss = Σ R ⊙ h + Σ Q ⊙ s_T."""
-    p = with_biases(gated.lstm_init(D, H, seed=seed), seed)
-    x, h0, s0, R, Q = data(N, T, D, H, seed)
+    p, x, h0, s0, R, Q = lstm_problem(N, T, D, H, seed=seed)
     h, cache = gated.lstm_forward(x, h0, s0, p)
     dx, dh0, ds0, grads = gated.lstm_backward(R, cache, ds_last=Q)
     ours = {"h": h, "s_T": cache["s_last"], "dx": dx, "dh0": dh0, "ds0": ds0, **grads}
@@ -67,8 +55,7 @@ def lstm_case(N, T, D, H, seed):
 
 def gru_case(N, T, D, H, seed):
     """numpy (reset_after=True) and torch.nn.GRU gradients of loss = Σ R ⊙ h."""
-    p = with_biases(gated.gru_init(D, H, seed=seed, reset_after=True), seed)
-    x, h0, _, R, _ = data(N, T, D, H, seed)
+    p, x, h0, R = gru_problem(N, T, D, H, seed=seed, reset_after=True)
     h, cache = gated.gru_forward(x, h0, p, reset_after=True)
     dx, dh0, grads = gated.gru_backward(R, cache)
     ours = {"h": h, "dx": dx, "dh0": dh0, **grads}
@@ -119,13 +106,13 @@ def test_random_shapes_match_torch_nn(N, T, D, H, seed):
 @pytest.mark.parametrize("shape", [(1, 1), (3, 4), (5, 2)])
 def test_round_trips_are_exact(shape):
     D, H = shape
-    p = with_biases(gated.lstm_init(D, H, seed=1), 1)
+    p = randomise_biases(gated.lstm_init(D, H, seed=1), np.random.default_rng(1))
     back = lstm_from_torch(lstm_to_torch(p))
     assert list(back) == list(p)
     for k in p:
         np.testing.assert_array_equal(back[k], p[k], err_msg=k)
         assert back[k].dtype == np.float64
-    q = with_biases(gated.gru_init(D, H, seed=2, reset_after=True), 2)
+    q = randomise_biases(gated.gru_init(D, H, seed=2, reset_after=True), np.random.default_rng(2))
     back = gru_from_torch(gru_to_torch(q))
     assert list(back) == list(q)
     for k in q:
@@ -133,14 +120,14 @@ def test_round_trips_are_exact(shape):
 
 
 def test_torch_layout():
-    p = with_biases(gated.lstm_init(2, 3, seed=0), 0)
+    p = randomise_biases(gated.lstm_init(2, 3, seed=0), np.random.default_rng(0))
     net = lstm_to_torch(p)
     assert net.batch_first and net.num_layers == 1 and not net.bidirectional
     assert net.weight_ih_l0.dtype == torch.float64
     np.testing.assert_array_equal(net.weight_ih_l0.detach()[3:6].numpy(), p["U_f"])
     np.testing.assert_array_equal(net.bias_ih_l0.detach()[6:9].numpy(), p["b_g"])
     assert not net.bias_hh_l0.detach().any()
-    q = with_biases(gated.gru_init(2, 3, seed=0, reset_after=True), 0)
+    q = randomise_biases(gated.gru_init(2, 3, seed=0, reset_after=True), np.random.default_rng(0))
     net = gru_to_torch(q)
     np.testing.assert_array_equal(net.weight_hh_l0.detach()[3:6].numpy(), q["W_u"])  # z block
     np.testing.assert_array_equal(net.bias_hh_l0.detach()[6:9].numpy(), q["b_hn"])
@@ -174,7 +161,8 @@ def test_modules_without_biases_and_float32():
     assert p["b_f"].shape == (3,) and not p["b_f"].any() and p["U_f"].dtype == np.float32
     q = gru_from_torch(torch.nn.GRU(2, 3, bias=False))
     assert not q["b_hn"].any() and not q["b_h"].any()
-    p32 = {k: v.astype(np.float32) for k, v in with_biases(gated.lstm_init(3, 4), 0).items()}
+    p64 = randomise_biases(gated.lstm_init(3, 4), np.random.default_rng(0))
+    p32 = {k: v.astype(np.float32) for k, v in p64.items()}
     net = lstm_to_torch(p32, dtype=torch.float32)
     assert net.weight_hh_l0.dtype == torch.float32
     x = np.random.default_rng(0).normal(size=(2, 5, 3)).astype(np.float32)

@@ -238,10 +238,47 @@ def test_bad_model_and_batch_function():
 
 def test_progress_bar_only_when_asked(capsys):
     run(tiny())
-    assert capsys.readouterr().out == ""
-    run(tiny(), progress=True)
-    out = capsys.readouterr().out
-    assert "12/12" in out and "#" in out
+    assert capsys.readouterr() == ("", "")
+    run(tiny(), progress="LSTM on the adding problem")
+    out, err = capsys.readouterr()
+    # tqdm.auto outside a notebook: one line on stderr, labelled, with no timing in it
+    assert out == ""
+    assert "LSTM on the adding problem" in err and "12/12 steps" in err
+    assert "it/s" not in err and "s/step" not in err and "00:" not in err
+    run(tiny("gru"), progress=True)
+    assert "training gru" in capsys.readouterr().err
+
+
+def test_progress_bar_of_a_solved_run_ends_full(capsys):
+    # any loss is below 10: the task counts as solved at the first record, step 4
+    history = run(tiny(), steps=40, target_loss=10.0, progress="solved early")
+    err = capsys.readouterr().err
+    assert history["stopped_early"] and history["step"] == [4]
+    assert "4/4 steps" in err and "solved" in err
+
+
+def test_progress_must_be_a_flag_or_a_label():
+    with pytest.raises(TypeError, match="progress"):
+        run(tiny(), progress=3)
+
+
+def test_train_is_a_loop_of_train_steps():
+    """train_step by hand on the same batches gives train's history and weights."""
+    a, b = tiny(), tiny()
+    history = run(a, steps=4, log_every=4, clip=("norm", 0.05))
+    opt = torch.optim.Adam(b.parameters(), lr=0.01)
+    rng, make_batch = np.random.default_rng(3), adding_batches(6, 8)
+    steps = []
+    for _ in range(4):
+        batch = [torch.as_tensor(v, dtype=torch.float32) for v in make_batch(rng)]
+        steps.append(models.train_step(b, opt, models.LOSSES["mse_last"], batch, ("norm", 0.05)))
+    losses, norms, clipped = zip(*steps, strict=True)
+    # float32 on a different number of threads: agreement to float32 rounding, not bits
+    assert history["loss"][0] == pytest.approx(np.mean(losses), rel=1e-5)
+    assert history["grad_norm"][0] == pytest.approx(np.mean(norms), rel=1e-5)
+    assert history["clip_rate"][0] == np.mean(clipped)
+    for p, q in zip(a.parameters(), b.parameters(), strict=True):
+        torch.testing.assert_close(p, q)
 
 
 # --- looking inside ----------------------------------------------------------------------

@@ -105,13 +105,21 @@ def clip_by_global_norm(grads, max_norm):
         bad = [k for k, g in grads.items() if not np.all(np.isfinite(g))]
         raise ValueError(f"the gradient norm is {norm}: grads {', '.join(map(repr, bad))} "
                          "hold inf or nan")
+    return _rescale(grads, norm, max_norm), norm
+
+
+def _rescale(grads, norm: float, max_norm: float) -> dict[str, np.ndarray]:
+    """Equation ``clip-norm`` on checked gradients of finite global norm ``norm``.
+
+    What :func:`clip_by_global_norm` runs once it has measured ‖g‖.
+    """
     scale = max_norm / norm if norm > max_norm else 1.0
     clipped = {}
     for name, g in grads.items():
         dt = g.dtype if g.dtype.kind == "f" else np.dtype(np.float64)
         # g ← g · v / ‖g‖                                        (clip-norm)
         clipped[name] = (g * scale).astype(dt, copy=False) if scale != 1.0 else g.astype(dt)
-    return clipped, norm
+    return clipped
 
 
 def clip_elementwise(grads, threshold) -> dict[str, np.ndarray]:

@@ -136,6 +136,15 @@ def gru_step_forward(x_t, h_prev, params, *, reset_after: bool = False):
     dt = float_dtype(x_t, h_prev, *p.values())
     x_t, h_prev = _cast(dt, x_t, h_prev)
     p = _cast_params(dt, p)
+    return _gru_step(x_t, h_prev, p, reset_after)
+
+
+def _gru_step(x_t, h_prev, p, reset_after: bool):
+    """One GRU step on checked arrays, one example per row: what :func:`gru_step_forward` runs.
+
+    ``p`` holds ``U_k``, ``W_k``, ``b_k`` for k in ``u, r, h`` (and ``b_hn``
+    when ``reset_after``). Returns ``(h_t, cache)``.
+    """
     # u_t = σ(b_u + U_u x_t + W_u h_{t-1})                         (gru-u)
     u = sigmoid(p["b_u"] + x_t @ p["U_u"].T + h_prev @ p["W_u"].T)  # (N, H)
     # r_t = σ(b_r + U_r x_t + W_r h_{t-1})                         (gru-r)

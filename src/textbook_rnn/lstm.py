@@ -143,13 +143,23 @@ def lstm_step_forward(x_t, h_prev, s_prev, params):
         the parameters.
     """
     sh = Shapes()
-    p, peep = _lstm_params(params, sh)
+    p, _ = _lstm_params(params, sh)
     x_t = sh.array("x_t", x_t, ("N", "D"))
     h_prev = sh.array("h_prev", h_prev, ("N", "H"))
     s_prev = sh.array("s_prev", s_prev, ("N", "H"))
     dt = float_dtype(x_t, h_prev, s_prev, *p.values())
     x_t, h_prev, s_prev = _cast(dt, x_t, h_prev, s_prev)
     p = _cast_params(dt, p)
+    return _lstm_step(x_t, h_prev, s_prev, p)
+
+
+def _lstm_step(x_t, h_prev, s_prev, p):
+    """One LSTM step on checked arrays, one example per row: what :func:`lstm_step_forward` runs.
+
+    ``p`` holds ``U_k``, ``W_k``, ``b_k`` for k in ``f, i, g, o`` and, for a
+    cell with peepholes, ``p_f``, ``p_i``, ``p_o``. Returns ``(h_t, s_t, cache)``.
+    """
+    peep = "p_f" in p
 
     def affine(k):  # b_k + U_k x_t + W_k h_{t-1}, (N, H)
         return p[f"b_{k}"] + x_t @ p[f"U_{k}"].T + h_prev @ p[f"W_{k}"].T
@@ -373,18 +383,31 @@ def lstm_backward(dh, cache, ds_last=None):
         ``f, i, g, o``, and ``dp_f``, ``dp_i``, ``dp_o`` (H,) with peepholes.
     """
     c = cache
-    gates, s_all, tanh_s, h_all = c["gates"], c["s"], c["tanh_s"], c["h"]
-    p, peep = c["params"], c["peepholes"]
-    T, N, H4 = gates.shape
-    H = H4 // 4
-    D = c["xs"].shape[2]
-    dt = gates.dtype
+    T, N, H4 = c["gates"].shape
+    H, dt = H4 // 4, c["gates"].dtype
     sh = Shapes(N=N, T=T, H=H)
     dh = sh.array("dh", dh, ("N", "T", "H")).astype(dt, copy=False)
     dh = np.ascontiguousarray(dh.transpose(1, 0, 2))  # (T, N, H)
-    ds_t = np.zeros((N, H), dtype=dt)  # ∇_{s_t} L, accumulated in place
+    ds_T = np.zeros((N, H), dtype=dt)
     if ds_last is not None:
-        ds_t += sh.array("ds_last", ds_last, ("N", "H"))
+        ds_T += sh.array("ds_last", ds_last, ("N", "H"))
+    da, dh0, ds0 = _lstm_backward_in_time(dh, ds_T, c)
+    dx, grads = _lstm_input_and_weight_grads(da, c)
+    return dx, dh0, ds0, grads
+
+
+def _lstm_backward_in_time(dh, ds_t, c):
+    """The recursion of :func:`lstm_backward` for ∇h and ∇s, from t = T down to 1.
+
+    ``dh`` (T, N, H) is the gradient from outside the recurrence, time-major;
+    ``ds_t`` (N, H) the gradient on s_T, updated in place. Returns ``da``
+    (T, N, 4H), ∂L/∂a_k for the gates in the stacked order i, f, o, g, and
+    the gradients on h_0 and s_0.
+    """
+    gates, s_all, tanh_s = c["gates"], c["s"], c["tanh_s"]
+    p, peep = c["params"], c["peepholes"]
+    T, N, H4 = gates.shape
+    H, dt = H4 // 4, gates.dtype
     # W stacked in the order of `gates` (i, f, o, g), unscaled: (4H, H)
     W = np.concatenate([p[f"W_{k}"] for k in _LSTM_STACK])
     da = np.empty_like(gates)  # (T, N, 4H): ∂L/∂a_k for every gate and step
@@ -424,8 +447,16 @@ def lstm_backward(dh, cache, ds_last=None):
             ds_t += df * p["p_f"]
             ds_t += di * p["p_i"]
         dh_next = da[t] @ W  # (N, H): Σ_k W_kᵀ da_k
+    return da, dh_next, ds_t
+
+
+def _lstm_input_and_weight_grads(da, c):
+    """∇x and the parameter gradients from ``da`` (T, N, 4H): sums over t, one product each."""
+    p, peep, s_all = c["params"], c["peepholes"], c["s"]
+    T, N, H4 = da.shape
+    H, D = H4 // 4, c["xs"].shape[2]
     rows = da.reshape(T * N, H4)
-    h_prev = np.concatenate([c["h0"][None], h_all[:-1]])  # h_{t-1} for every t
+    h_prev = np.concatenate([c["h0"][None], c["h"][:-1]])  # h_{t-1} for every t
     # ∇_U L = Σ_t da_t x_tᵀ, ∇_W L = Σ_t da_t h_{t-1}ᵀ, ∇_b L = Σ_t da_t, stacked
     dU = rows.T @ c["xs"].reshape(T * N, D)  # (4H, D)
     dW = rows.T @ h_prev.reshape(T * N, H)  # (4H, H)
@@ -443,6 +474,4 @@ def lstm_backward(dh, cache, ds_last=None):
         grads["dp_f"] = np.einsum("tnh,tnh->h", da[..., H : 2 * H], s_prev)
         grads["dp_i"] = np.einsum("tnh,tnh->h", da[..., :H], s_prev)
         grads["dp_o"] = np.einsum("tnh,tnh->h", da[..., 2 * H : 3 * H], s_all)
-    return np.ascontiguousarray(dx), dh_next, ds_t, grads
-
-
+    return np.ascontiguousarray(dx), grads

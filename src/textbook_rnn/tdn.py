@@ -93,18 +93,26 @@ def tdn_layer(z, kernel, b):
     kernel = s.array("kernel", kernel, ("H", "k", "D"))
     b = s.array("b", b, ("H",))
     dt = float_dtype(z, kernel, b)
+    return _tdn_layer(z.astype(dt), kernel.astype(dt), b.astype(dt))
+
+
+def _tdn_layer(z, kernel, b):
+    """Equation ``tdn-layer`` on checked arrays of one floating type: what :func:`tdn_layer` runs.
+
+    ``z`` is (N, T, D), ``kernel`` (H, k, D) and ``b`` (H,); returns (N, T, H).
+    """
     N, T, D = z.shape
     k = kernel.shape[1]
     # Causal zero padding: k - 1 zero steps in front of the sequence.
-    zeros = np.zeros((N, k - 1, D), dtype=dt)
-    padded = np.concatenate([zeros, z.astype(dt)], axis=1)  # (N, k-1+T, D)
+    zeros = np.zeros((N, k - 1, D), dtype=z.dtype)
+    padded = np.concatenate([zeros, z], axis=1)  # (N, k-1+T, D)
     # window[:, t, j] is z_{t-j}: row t holds z_t, z_{t-1}, ..., z_{t-k+1}.
     window = np.stack(
         [padded[:, k - 1 - j : k - 1 - j + T] for j in range(k)], axis=2
     )  # (N, T, k, D)
     # z'_t = tanh(b + Σ_j F_j z_{t-j}) for every t in ONE product: no step
     # waits for another.                                     (N, T, H)
-    a = np.einsum("ntkd,hkd->nth", window, kernel.astype(dt)) + b.astype(dt)
+    a = np.einsum("ntkd,hkd->nth", window, kernel) + b
     return np.tanh(a)
 
 

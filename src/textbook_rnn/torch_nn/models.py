@@ -13,9 +13,12 @@ gradients. Three pieces:
 - :func:`train`: Adam (or plain SGD) on batches drawn by a function of a
   ``numpy.random.Generator``, with optional clipping of the gradient by its
   global norm or entry by entry (equations ``clip-norm`` and
-  ``clip-elementwise`` of :mod:`textbook_rnn.clipping`). It is seeded, runs
-  on one CPU thread, and on CPU gives the same history on every run. It
-  picks the GPU when there is one, so the same call runs there unchanged.
+  ``clip-elementwise`` of :mod:`textbook_rnn.clipping`), and an optional
+  progress bar. It is seeded, runs on one CPU thread, and on CPU gives the
+  same history on every run. It picks the GPU when there is one, so the
+  same call runs there unchanged. It checks its arguments, then runs
+  :func:`train_loop`, which calls :func:`train_step` once per batch: the two
+  short functions chapter 8 shows.
 - :func:`predict` and :func:`gate_trace`: the outputs of a trained model as
   numpy arrays, and its gate values step by step, recomputed with the numpy
   cells of :mod:`textbook_rnn.gated` from the converted weights.
@@ -29,8 +32,6 @@ from __future__ import annotations
 import copy
 import math
 import numbers
-import sys
-import time
 from collections.abc import Callable
 
 import numpy as np
@@ -41,8 +42,8 @@ from .._validate import check_positive_int
 torch = require("torch")
 
 __all__ = [
-    "CELLS", "LOSSES", "SequenceModel", "train", "predict", "gate_trace", "output_sensitivity",
-    "pick_device",
+    "CELLS", "LOSSES", "SequenceModel", "train", "train_step", "train_loop", "predict",
+    "gate_trace", "output_sensitivity", "pick_device",
 ]
 
 CELLS = ("rnn", "lstm", "gru")
@@ -119,13 +120,17 @@ class SequenceModel(torch.nn.Module):
             with torch.random.fork_rng(devices=[]):
                 torch.manual_seed(int(seed))
                 self._build(D, H, K)
-        # The forget gate's bias. torch stacks the gates as i, f, g, o
-        # (blocks of H rows) and adds two bias vectors: set one to b_f,
-        # the other to 0.
         if forget_bias is not None:
-            with torch.no_grad():
-                self.rnn.bias_ih_l0[H : 2 * H] = forget_bias
-                self.rnn.bias_hh_l0[H : 2 * H] = 0.0
+            self._set_forget_bias(forget_bias)
+
+    def _set_forget_bias(self, b_f: float) -> None:
+        """Set the LSTM's forget-gate bias to ``b_f`` in every unit (chapter 8)."""
+        H = self.rnn.hidden_size
+        # torch stacks the gates as i, f, g, o (blocks of H rows) and adds
+        # two bias vectors, bias_ih and bias_hh: set one to b_f, the other to 0.
+        with torch.no_grad():
+            self.rnn.bias_ih_l0[H : 2 * H] = b_f
+            self.rnn.bias_hh_l0[H : 2 * H] = 0.0
 
     def _build(self, D: int, H: int, K: int) -> None:
         self.rnn = _TORCH_CELLS[self.cell](D, H, num_layers=1, batch_first=True)
@@ -243,10 +248,107 @@ def _batch(make_batch, rng, device):
     return [_to_tensor(v, device, n) for v, n in zip(batch, names, strict=False)]
 
 
-def _bar(step: int, steps: int, loss: float, width: int = 30) -> str:
-    done = int(width * step / steps)
-    bar = "#" * done + "." * (width - done)
-    return f"\r[{bar}] {step:>{len(str(steps))}}/{steps}  loss {loss:.4f}"
+def train_step(model, opt, loss_fn: Callable, batch, clip=None) -> tuple[float, float, bool]:
+    """One optimiser step on one batch: the body of :func:`train`'s loop (chapter 8).
+
+    ``batch`` is ``(x, y)`` or ``(x, y, mask)`` as tensors, ``loss_fn(out, y, ...)``
+    returns a scalar tensor, and ``clip`` is ``None``, ``("norm", v)`` or
+    ``("value", v)``; :func:`train` checks all of these once. Returns the loss,
+    the global gradient norm ‖g‖ *before* clipping, and whether clipping
+    changed the gradient. A step whose loss is not finite is not taken.
+    """
+    x, *targets = batch
+    opt.zero_grad(set_to_none=True)
+    loss = loss_fn(model(x), *targets)
+    if not isinstance(loss, torch.Tensor) or loss.numel() != 1:
+        raise TypeError("loss must return a scalar tensor")
+    loss.backward()
+    params = [p for group in opt.param_groups for p in group["params"]]
+    grads = [p.grad for p in params if p.grad is not None]
+    # ‖g‖: the norm of all the parameters' gradients taken together
+    norm = float(torch.linalg.vector_norm(
+        torch.stack([torch.linalg.vector_norm(g) for g in grads])))
+    clipped = False
+    if clip is not None and clip[0] == "norm":
+        # g ← g · v / ‖g‖ when ‖g‖ > v                               (clip-norm)
+        clipped = norm > clip[1]
+        torch.nn.utils.clip_grad_norm_(params, clip[1])
+    elif clip is not None:
+        # every entry of g into [-v, v]                              (clip-elementwise)
+        clipped = any(bool((g.abs() > clip[1]).any()) for g in grads)
+        torch.nn.utils.clip_grad_value_(params, clip[1])
+    loss_value = float(loss.detach())
+    if math.isfinite(loss_value):
+        opt.step()
+    return loss_value, norm, clipped
+
+
+def train_loop(model, opt, loss_fn: Callable, batches, *, steps: int, clip=None,
+               log_every: int = 10, evaluate: Callable | None = None,
+               target_loss: float | None = None, bar=None) -> dict:
+    """The loop of :func:`train`: a step per batch, a record every ``log_every`` steps.
+
+    ``batches()`` returns the next batch as tensors; ``bar``, when given, is a
+    tqdm progress bar of ``steps`` steps. The other arguments are those of
+    :func:`train`, already checked. Returns the history (see :func:`train`).
+    """
+    history = {"step": [], "loss": [], "grad_norm": [], "clip_rate": []}
+    if evaluate is not None:
+        history["eval"] = []
+    history["diverged"] = history["stopped_early"] = False
+    model.train()
+    window = []  # (loss, ‖g‖, clipped) of every step since the last record
+    for step in range(1, steps + 1):
+        window.append(train_step(model, opt, loss_fn, batches(), clip))
+        history["diverged"] = not math.isfinite(window[-1][0])
+        if step % log_every == 0 or step == steps or history["diverged"]:
+            losses, norms, clipped = zip(*window, strict=True)
+            history["step"].append(step)
+            history["loss"].append(sum(losses) / len(window))
+            history["grad_norm"].append(sum(norms) / len(window))
+            history["clip_rate"].append(sum(clipped) / len(window))
+            window = []
+            if evaluate is not None:
+                history["eval"].append(_evaluate(model, evaluate))
+            if target_loss is not None and history["loss"][-1] < target_loss:
+                history["stopped_early"] = step < steps
+        if bar is not None:
+            _show_progress(bar, step, history)
+        if history["diverged"] or history["stopped_early"]:
+            break
+    return history
+
+
+def _progress_bar(progress, steps: int, model):
+    """A tqdm bar labelled with what is trained, or None when ``progress`` is False.
+
+    In a notebook ``tqdm.auto`` draws a widget, whose saved state the static
+    site shows; elsewhere a line on stderr. The bar shows no elapsed time and
+    no rate, so what a reader sees does not change from one run to the next.
+    """
+    if progress is False or progress is None:
+        return None
+    if isinstance(progress, str):
+        label = progress
+    elif progress is True:
+        cell = getattr(model, "cell", type(model).__name__)
+        label = f"training {cell}"
+    else:
+        raise TypeError(f"progress must be True, False or a label (str), got {progress!r}")
+    tqdm = require("tqdm.auto").tqdm
+    return tqdm(total=steps, desc=label, unit="step", leave=True, mininterval=0.5,
+                bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} steps{postfix}")
+
+
+def _show_progress(bar, step: int, history: dict) -> None:
+    """Move ``bar`` to ``step``, with the latest recorded loss and whether it is solved."""
+    bar.update(step - bar.n)
+    if history["step"] and history["step"][-1] == step:
+        solved = ", solved" if history["stopped_early"] else ""
+        bar.set_postfix_str(f"loss {history['loss'][-1]:.4f}{solved}", refresh=False)
+    if history["stopped_early"]:
+        # a run that solved its task early ends full (green), not cut short (red)
+        bar.total = step
 
 
 def train(
@@ -263,15 +365,15 @@ def train(
     log_every: int = 10,
     evaluate: Callable | None = None,
     target_loss: float | None = None,
-    progress: bool = False,
+    progress: bool | str = False,
 ) -> dict:
     """Train ``model`` on batches from ``make_batch`` (chapter 8; reused in chapter 9).
 
-    At each step: draw a batch with ``make_batch(rng)``, compute the loss,
-    back-propagate, measure the global gradient norm ‖g‖, clip if asked, and
-    take an optimiser step. Every ``log_every`` steps (and after the last)
-    the mean loss and mean ‖g‖ since the previous record are appended to the
-    history.
+    At each step (:func:`train_step`): draw a batch with ``make_batch(rng)``,
+    compute the loss, back-propagate, measure the global gradient norm ‖g‖,
+    clip if asked, and take an optimiser step. Every ``log_every`` steps (and
+    after the last) the mean loss and mean ‖g‖ since the previous record are
+    appended to the history (:func:`train_loop`).
 
     The run is reproducible: ``rng`` is ``numpy.random.default_rng(seed)``
     and torch's generator is seeded with ``seed`` inside a fork, so the global
@@ -314,9 +416,12 @@ def train(
     target_loss : float, optional
         Stop early, at a record, once the mean loss since the previous
         record is below this value (a task counts as solved).
-    progress : bool
-        Print a one-line text progress bar (off by default, so that notebook
-        outputs do not depend on timing).
+    progress : bool or str
+        Show a progress bar (``tqdm.auto``: a widget in a notebook, a line
+        on stderr elsewhere) labelled with this string, or with the model's
+        cell when True. It shows steps and the latest recorded loss, never
+        times, so notebook outputs stay the same from run to run. Off by
+        default.
 
     Returns
     -------
@@ -340,15 +445,7 @@ def train(
     log_every = check_positive_int("log_every", log_every)
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
         raise TypeError(f"seed must be an int, got {seed!r}")
-    if isinstance(loss, str):
-        if loss not in LOSSES:
-            raise ValueError(f"loss must be one of {', '.join(LOSSES)} or a callable, "
-                             f"got {loss!r}")
-        loss_fn = LOSSES[loss]
-    elif callable(loss):
-        loss_fn = loss
-    else:
-        raise TypeError(f"loss must be a name or a callable, got {type(loss).__name__}")
+    loss_fn = _check_loss(loss)
     clip = _check_clip(clip)
     if optimizer not in ("adam", "sgd"):
         raise ValueError(f"optimizer must be 'adam' or 'sgd', got {optimizer!r}")
@@ -356,80 +453,45 @@ def train(
         target_loss = _finite_number("target_loss", target_loss)
     if evaluate is not None and not callable(evaluate):
         raise TypeError(f"evaluate must be callable or None, got {type(evaluate).__name__}")
+    if not isinstance(progress, (bool, str)):
+        raise TypeError(f"progress must be True, False or a label (str), got {progress!r}")
     device = pick_device(device)
     params = [p for p in model.parameters() if p.requires_grad]
     if not params:
         raise ValueError("model has no trainable parameters")
 
     model.to(device)
-    opt_cls = torch.optim.Adam if optimizer == "adam" else torch.optim.SGD
-    opt = opt_cls(params, lr=lr)
+    opt = (torch.optim.Adam if optimizer == "adam" else torch.optim.SGD)(params, lr=lr)
     rng = np.random.default_rng(int(seed))
-    history = {"step": [], "loss": [], "grad_norm": [], "clip_rate": []}
-    if evaluate is not None:
-        history["eval"] = []
-    history["diverged"] = False
-    history["stopped_early"] = False
-    history["device"] = str(device)
-
     threads = torch.get_num_threads()
     fork_devices = [device.index or 0] if device.type == "cuda" else []
-    window = {"loss": 0.0, "norm": 0.0, "clipped": 0, "n": 0}
-    start = time.perf_counter()
+    bar = _progress_bar(progress, steps, model)
     try:
         if device.type == "cpu":
             torch.set_num_threads(1)
         with torch.random.fork_rng(devices=fork_devices):
             torch.manual_seed(int(seed))
-            model.train()
-            for step in range(1, steps + 1):
-                batch = _batch(make_batch, rng, device)
-                opt.zero_grad(set_to_none=True)
-                value = loss_fn(model(batch[0]), *batch[1:])
-                if not isinstance(value, torch.Tensor) or value.numel() != 1:
-                    raise TypeError("loss must return a scalar tensor")
-                value.backward()
-                grads = [p.grad for p in params if p.grad is not None]
-                norm = float(torch.linalg.vector_norm(
-                    torch.stack([torch.linalg.vector_norm(g) for g in grads])))
-                clipped = False
-                if clip is not None and clip[0] == "norm":
-                    clipped = norm > clip[1]
-                    torch.nn.utils.clip_grad_norm_(params, clip[1])
-                elif clip is not None:
-                    clipped = any(bool((g.abs() > clip[1]).any()) for g in grads)
-                    torch.nn.utils.clip_grad_value_(params, clip[1])
-                loss_value = float(value.detach())
-                if not math.isfinite(loss_value):
-                    history["diverged"] = True
-                else:
-                    opt.step()
-                window["loss"] += loss_value
-                window["norm"] += norm
-                window["clipped"] += int(clipped)
-                window["n"] += 1
-                if step % log_every == 0 or step == steps or history["diverged"]:
-                    n = window["n"]
-                    history["step"].append(step)
-                    history["loss"].append(window["loss"] / n)
-                    history["grad_norm"].append(window["norm"] / n)
-                    history["clip_rate"].append(window["clipped"] / n)
-                    window = {"loss": 0.0, "norm": 0.0, "clipped": 0, "n": 0}
-                    if evaluate is not None:
-                        history["eval"].append(_evaluate(model, evaluate))
-                    if progress:
-                        print(_bar(step, steps, history["loss"][-1]), end="", file=sys.stdout,
-                              flush=True)
-                    if target_loss is not None and history["loss"][-1] < target_loss:
-                        history["stopped_early"] = step < steps
-                        break
-                if history["diverged"]:
-                    break
+            history = train_loop(
+                model, opt, loss_fn, lambda: _batch(make_batch, rng, device), steps=steps,
+                clip=clip, log_every=log_every, evaluate=evaluate, target_loss=target_loss,
+                bar=bar)
     finally:
         torch.set_num_threads(threads)
-    if progress:
-        print(f"  ({time.perf_counter() - start:.1f} s)", file=sys.stdout, flush=True)
+        if bar is not None:
+            bar.close()
+    history["device"] = str(device)
     return history
+
+
+def _check_loss(loss) -> Callable:
+    if isinstance(loss, str):
+        if loss not in LOSSES:
+            raise ValueError(f"loss must be one of {', '.join(LOSSES)} or a callable, "
+                             f"got {loss!r}")
+        return LOSSES[loss]
+    if callable(loss):
+        return loss
+    raise TypeError(f"loss must be a name or a callable, got {type(loss).__name__}")
 
 
 def _evaluate(model, evaluate):
