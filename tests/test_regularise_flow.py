@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from textbook_rnn import bptt
-from textbook_rnn.bptt_analysis import state_gradients
 from textbook_rnn import regularise_flow as rf
+from textbook_rnn.bptt_analysis import state_gradients
 from textbook_rnn.rnn import init_params, rnn_forward
 
 

@@ -159,7 +159,7 @@ def cliff_loss_and_grad(w, b, *, h0: float = SETUP["h0"], T: int = SETUP["T"],
 
 
 def _loss_and_grad(w, b, h0: float, T: int, target: float, grad: bool = True):
-    """The body of :func:`cliff_loss_and_grad`, unchecked (``dw``, ``db`` are None without ``grad``)."""
+    """The body of :func:`cliff_loss_and_grad`, unchecked; ``grad=False`` skips the gradient."""
     h = _one_unit_orbit(h0, w, b, T)  # h_0 .. h_T                    (opt-cliff-map)
     loss = 0.5 * (h[-1] - target) ** 2  # L = ½ (h_T - y)²            (opt-cliff-loss)
     if not grad:

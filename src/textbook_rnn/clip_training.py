@@ -31,9 +31,9 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from ._validate import check_positive_int
 from .bptt import _rnn_backward
 from .clipping import check_clip_mode
-from ._validate import check_positive_int
 from .rnn import _check_rnn_args, _recurrence, init_params
 from .tasks import adding_problem
 from .train_numpy import _one_thread, train

@@ -39,8 +39,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .activations import ACTIVATIONS, GAMMA, check_activation, phi, phi_prime
 from ._validate import Shapes, check_positive_int, check_real, real_array
+from .activations import ACTIVATIONS, GAMMA, check_activation, phi, phi_prime
 from .rnn import _recurrence
 
 __all__ = [
@@ -724,15 +724,20 @@ def cliff_map(h0, T: int, w, b=0.0) -> CliffPath:
             f"{w.shape}, {b.shape}"
         ) from None
     h = _one_unit_orbit(h0, w, b, T)  # h_0 .. h_T
+    return CliffPath(h, *_one_unit_derivatives(h, w))
+
+
+def _one_unit_derivatives(h, w):
+    """∂h_t/∂h_0, ∂h_t/∂w and ∂h_t/∂b along an orbit ``h`` (T+1, ...), unchecked."""
     dh0, dw, db = (np.empty_like(h) for _ in range(3))
     dh0[0], dw[0], db[0] = 1.0, 0.0, 0.0
-    for t in range(1, T + 1):
-        # the derivatives of h_t = tanh(w h_{t-1} + b), with s_t = 1 - h_t²
+    for t in range(1, h.shape[0]):
+        # the chain rule through h_t = tanh(w h_{t-1} + b), with s_t = 1 - h_t²
         s = 1.0 - h[t] ** 2
         dh0[t] = s * w * dh0[t - 1]
         dw[t] = s * (h[t - 1] + w * dw[t - 1])
         db[t] = s * (1.0 + w * db[t - 1])
-    return CliffPath(h, dh0, dw, db)
+    return dh0, dw, db
 
 
 def cross_section(W, s, T: int, *, direction, readout, centre=None, activation: str = "tanh",

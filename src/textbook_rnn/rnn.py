@@ -267,7 +267,7 @@ def log_softmax(o, axis: int = -1):
 
 
 def _log_softmax(o, axis: int = -1):
-    """log softmax(o) along ``axis``, unchecked: the arithmetic of :func:`log_softmax`."""
+    """Log softmax(o) along ``axis``, unchecked: the arithmetic of :func:`log_softmax`."""
     # log softmax(o) = (o - max o) - log Σ exp(o - max o): nothing overflows
     shifted = o - o.max(axis=axis, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))

@@ -240,7 +240,8 @@ def train(params: dict, batch: Callable[[int], tuple], grad_fn: Callable, *, ste
                 grads = clip_gradients(grads, clip, clip_mode)  # (clip-norm, clip-elementwise)
             opt.step(grads)
             if log_every and (step + 1) % log_every == 0:
-                print(f"step {step + 1:5d}   loss {losses[step + 1 - log_every:step + 1].mean():.3f}")
+                recent = losses[step + 1 - log_every:step + 1].mean()
+                print(f"step {step + 1:5d}   loss {recent:.3f}")
     return TrainingRun(params=current, losses=losses, grad_norms=norms, diverged_at=diverged_at)
 
 
