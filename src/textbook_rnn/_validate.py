@@ -21,6 +21,7 @@ __all__ = [
     "check_real",
     "float_dtype",
     "real_array",
+    "real_values",
 ]
 
 
@@ -210,6 +211,32 @@ def check_real(name: str, value, *, low=None, high=None, low_open: bool = False,
     return value
 
 
+def real_values(name: str, value) -> np.ndarray:
+    """Return ``value`` as an ndarray of real numbers (any shape and dtype; inf and nan allowed).
+
+    Parameters
+    ----------
+    name : str
+        The argument's name, used in error messages.
+    value : array_like
+        What the caller passed (not None).
+
+    Returns
+    -------
+    numpy.ndarray
+        Not copied when ``value`` already is an ndarray.
+    """
+    if value is None:
+        raise TypeError(f"{name} must be a real number or an array of them, got None")
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # ragged lists and other oddities
+        raise TypeError(f"{name} could not be converted to an array: {exc}") from None
+    if arr.dtype.kind not in "fiu":
+        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
+    return arr
+
+
 def real_array(name: str, value) -> np.ndarray:
     """Return ``value`` as a float64 array of finite real numbers, of any shape.
 
@@ -225,15 +252,9 @@ def real_array(name: str, value) -> np.ndarray:
     numpy.ndarray
         A new float64 array.
     """
-    if isinstance(value, (bool, np.bool_)) or value is None:
+    if isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be a real number or an array of them, got {value!r}")
-    try:
-        arr = np.asarray(value)
-    except Exception as exc:  # ragged lists and other oddities
-        raise TypeError(f"{name} could not be converted to an array: {exc}") from None
-    if arr.dtype.kind not in "fiu":
-        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
-    arr = arr.astype(np.float64)
+    arr = real_values(name, value).astype(np.float64)
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must hold finite numbers")
     return arr

@@ -40,7 +40,7 @@ from .bptt import (
     _output_backward,
     _sequence_nll_backward,
 )
-from .rnn import _readout, _recurrence, output_forward, rnn_forward
+from .rnn import _check_recurrence_args, _readout, _recurrence, output_forward, rnn_forward
 
 __all__ = [
     "recurrence_forward",
@@ -78,14 +78,7 @@ def recurrence_forward(x, h0, U, W, b, *, activation: str = "tanh") -> np.ndarra
         raised, since showing that is the point of the comparison.
     """
     phi = activations.phi(activation)
-    s = Shapes()
-    x = s.array("x", x, ("N", "T", "D"))
-    h0 = s.array("h0", h0, ("N", "H"))
-    U = s.array("U", U, ("H", "D"))
-    W = s.array("W", W, ("H", "H"))
-    b = s.array("b", b, ("H",))
-    dt = float_dtype(x, h0, U, W, b)
-    x, h0, U, W, b = (arr.astype(dt, copy=False) for arr in (x, h0, U, W, b))
+    x, h0, U, W, b = _check_recurrence_args(x, h0, U, W, b)
     with np.errstate(over="ignore", invalid="ignore"):
         # h_t = φ(b + W h_{t-1} + U x_t)
         return _recurrence(x @ U.T + b, h0, W, phi)

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ._validate import check_positive_float
+from ._validate import check_positive_float, real_values
 
 __all__ = ["CLIP_MODES", "global_norm", "clip_by_global_norm", "clip_elementwise",
            "clip_gradients"]
@@ -37,18 +37,7 @@ CLIP_MODES = ("norm", "elementwise")
 def _check_grads(grads) -> dict[str, np.ndarray]:
     if not isinstance(grads, Mapping):
         raise TypeError(f"grads must be a dict of arrays, got {type(grads).__name__}")
-    out = {}
-    for name, value in grads.items():
-        if value is None:
-            raise TypeError(f"grads[{name!r}] must be an array, got None")
-        try:
-            arr = np.asarray(value)
-        except Exception as exc:  # ragged lists and other oddities
-            raise TypeError(f"grads[{name!r}] could not be converted to an array: {exc}") from None
-        if arr.dtype.kind not in "fiu":
-            raise TypeError(f"grads[{name!r}] must hold real numbers, got dtype {arr.dtype}")
-        out[name] = arr
-    return out
+    return {name: real_values(f"grads[{name!r}]", value) for name, value in grads.items()}
 
 
 def global_norm(grads) -> float:

@@ -44,6 +44,7 @@ import numpy as np
 
 from ._validate import Shapes, as_rng, check_positive_int, check_real, float_dtype
 from .dynamics import rescale_spectral_radius, spectral_radius
+from .rnn import _readout
 
 __all__ = [
     "spectral_radius",
@@ -292,8 +293,8 @@ def readout_predict(states, V, c):
     states = s.array("states", states, ("N", "T", "H"))
     V = s.array("V", V, ("K", "H"))
     c = s.array("c", c, ("K",))
-    # ŷ_t = c + V h_t          (N, T, K)
-    return states @ V.T + c
+    # ŷ_t = c + V h_t: the read-out of chapter 1 (rnn-o)      (N, T, K)
+    return _readout(states, V, c)
 
 
 def nrmse(y_hat, y) -> float:

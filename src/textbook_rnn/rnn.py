@@ -110,14 +110,7 @@ def rnn_step_forward(x_t, h_prev, U, W, b):
     cache : tuple
         ``(x_t, h_prev, h_t, U, W)``, what the backward pass of chapter 2 needs.
     """
-    s = Shapes()
-    x_t = s.array("x_t", x_t, ("N", "D"))
-    h_prev = s.array("h_prev", h_prev, ("N", "H"))
-    U = s.array("U", U, ("H", "D"))
-    W = s.array("W", W, ("H", "H"))
-    b = s.array("b", b, ("H",))
-    dt = float_dtype(x_t, h_prev, U, W, b)
-    x_t, h_prev, U, W, b = (arr.astype(dt, copy=False) for arr in (x_t, h_prev, U, W, b))
+    x_t, h_prev, U, W, b = _check_recurrence_args(x_t, h_prev, U, W, b, step=True)
     h_t = _step(x_t @ U.T + b, h_prev, W)  # (N, H)
     return h_t, (x_t, h_prev, h_t, U, W)
 
@@ -147,18 +140,23 @@ def rnn_forward(x, h0, U, W, b):
     cache : tuple
         ``(x, h0, h, U, W)``.
     """
-    s = Shapes()
-    x = s.array("x", x, ("N", "T", "D"))
-    h0 = s.array("h0", h0, ("N", "H"))
-    U = s.array("U", U, ("H", "D"))
-    W = s.array("W", W, ("H", "H"))
-    b = s.array("b", b, ("H",))
-    dt = float_dtype(x, h0, U, W, b)
-    x, h0, U, W, b = (arr.astype(dt, copy=False) for arr in (x, h0, U, W, b))
+    x, h0, U, W, b = _check_recurrence_args(x, h0, U, W, b)
     # The input term U x_t + b does not depend on the recurrence: one matmul for all t.
     drive = x @ U.T + b  # (N, T, H)
     h = _recurrence(drive, h0, W)  # (N, T, H)
     return h, (x, h0, h, U, W)
+
+
+def _check_recurrence_args(x, h0, U, W, b, *, step: bool = False):
+    """Check the arguments of a forward pass (one step if ``step``); cast them to one dtype."""
+    s = Shapes()
+    x = s.array("x_t" if step else "x", x, ("N", "D") if step else ("N", "T", "D"))
+    h0 = s.array("h_prev" if step else "h0", h0, ("N", "H"))
+    U = s.array("U", U, ("H", "D"))
+    W = s.array("W", W, ("H", "H"))
+    b = s.array("b", b, ("H",))
+    dt = float_dtype(x, h0, U, W, b)
+    return tuple(arr.astype(dt, copy=False) for arr in (x, h0, U, W, b))
 
 
 def _recurrence(drive, h0, W, phi=np.tanh):
