@@ -124,7 +124,7 @@ def test_bad_gradients():
         clip_elementwise(np.ones(2), 1.0)
     with pytest.raises(TypeError, match=r"^grads\['dW'\] must hold real numbers"):
         clip_by_global_norm({"dW": np.array(["a"])}, 1.0)
-    with pytest.raises(TypeError, match=r"^grads\['db'\] must be a real number or an array of them, got None"):
+    with pytest.raises(TypeError, match=r"^grads\[.db.\] must be a real number or an array"):
         clip_elementwise({"db": None}, 1.0)
     with pytest.raises(ValueError, match=r"gradient norm is inf: grads 'db' hold inf or nan"):
         clip_by_global_norm({"dW": np.ones(2), "db": np.array([np.inf])}, 1.0)
