@@ -30,9 +30,10 @@ U, W, b)`` with ``rnn_backward -> (dx, dh0, dU, dW, db)``,
 
 Every public function checks its arguments once and then calls the
 unchecked kernels below (``_hidden_gradients``, ``_rnn_backward``,
-``_loss_and_grads``), which :mod:`textbook_rnn.bptt_analysis`,
-:mod:`textbook_rnn.regularise_flow` and :mod:`textbook_rnn.clip_training`
-share: the recursion ``bptt-dh-t`` is written once, here.
+``_loss_and_grads``), which :mod:`textbook_rnn.bptt_analysis` and
+:mod:`textbook_rnn.clip_training` share (chapter 9's regulariser gets its
+δ_t from ``bptt_analysis.state_gradients``): the recursion ``bptt-dh-t`` is
+written once, here.
 """
 
 from __future__ import annotations
