@@ -536,7 +536,7 @@ def test_rnn_sequence_argument_errors():
         rnn.rnn_sequence(x, {k: p[k] for k in ("U", "W", "b")})
     with pytest.raises(ValueError, match=r"^params\['W'\]"):
         rnn.rnn_sequence(x, {**p, "W": np.zeros((3, 4))})
-    with pytest.raises(ValueError, match="^V"):
+    with pytest.raises(ValueError, match=r"^params\['V'\]"):
         rnn.rnn_sequence(x, {**p, "V": np.zeros((4, 2))}, h0)
     with pytest.raises(ValueError, match="^h0"):
         rnn.rnn_sequence(x, p, np.zeros((3, 3)))

@@ -117,7 +117,8 @@ def _step_case(label, N, D, H, seed) -> Case:
     h_t = np.tanh(b + h_prev @ W.T + x_t @ U.T)
     dh_t = rng.normal(size=(N, H))
     args = (dh_t, h_t, h_prev, x_t, W, U)
-    expected = ref.rnn_step_backward(dh_t, (x_t, h_prev, h_t, U, W))
+    dx_t, dh_prev, dU, dW, db = ref.rnn_step_backward(dh_t, (x_t, h_prev, h_t, U, W))
+    expected = (dh_prev, dW, dU, db, dx_t)  # the order this exercise asks for
     misses = [
         (f"the tanh derivative is missing: {EQ_DA}.", {"deriv": "none"}),
         ("the tanh derivative uses h_{t-1}; it belongs to this step's output h_t: "
