@@ -10,7 +10,7 @@ NODE_STAMP := node_modules/.installed
 JB_FLAGS := -W -n --keep-going
 PYTEST_FLAGS ?= -n 2 --dist loadfile
 
-.PHONY: help venv vendor book test unit bench lab exercises lint clean
+.PHONY: help venv vendor book test unit bench lab exercises grade lint clean
 
 help:
 	@echo "make book       build the website into _build/html (executes every chapter)"
@@ -18,6 +18,7 @@ help:
 	@echo "make unit       only the package and checker tests (fast)"
 	@echo "make lab        open the chapters and exercises in JupyterLab"
 	@echo "make exercises  regenerate exercises/ from solutions/ and store outputs"
+	@echo "make grade      run every notebook in exercises/ afresh and grade each exercise"
 	@echo "make bench      print build and chapter timings"
 	@echo "make clean      remove _build and caches (keeps .venv)"
 
@@ -60,6 +61,10 @@ lab: $(STAMP)
 
 exercises: $(STAMP)
 	$(PY) tools/make_exercises.py
+
+# Exits 0 only when every exercise in exercises/ passes its checker.
+grade: $(STAMP)
+	$(PY) -m textbook_rnn.grade exercises/[0-9][0-9]_*.ipynb
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests tools benchmarks book/_ext
