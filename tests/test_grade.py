@@ -203,3 +203,51 @@ def test_the_solutions_pass(capsys, tmp_path):
     assert grade.main([str(p) for p in copies]) == 0, capsys.readouterr().out
     out = capsys.readouterr().out
     assert "failed" not in out and "not written yet" not in out
+
+
+# --------------------------------------------------------------------------
+# what the site shows on an exercise page
+# --------------------------------------------------------------------------
+
+
+def _solution_lines(nb) -> list[str]:
+    """The code lines between the solution markers (long enough to be telling)."""
+    lines = []
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "### BEGIN SOLUTION" in cell.source:
+            body = cell.source.split("### BEGIN SOLUTION", 1)[1].split("### END SOLUTION")[0]
+            lines += [ln.strip() for ln in body.splitlines()
+                      if len(ln.strip()) > 20 and not ln.strip().startswith("#")]
+    return lines
+
+
+@pytest.mark.parametrize("path", EXERCISES, ids=[p.name for p in EXERCISES])
+def test_exercise_pages_show_no_solution_code(path):
+    exercise = nbformat.read(path, as_version=4)
+    solution = nbformat.read(ROOT / "solutions" / path.name, as_version=4)
+    shown = "\n".join(grade._text_of(o) for c in exercise.cells if c.cell_type == "code"
+                      for o in c.outputs)
+    sources = "\n".join(c.source for c in exercise.cells)
+    for line in _solution_lines(solution):
+        assert line not in shown and line not in sources, line
+    for cell in exercise.cells:
+        for output in cell.get("outputs", []):
+            message = re.search(r"Its message: (.*?)\n  Replace", grade._text_of(output), re.S)
+            if message:  # the stub's hint says where to look, in a sentence or two
+                assert len(" ".join(message.group(1).split())) < 260, message.group(1)
+                assert "See " in message.group(1)
+
+
+def test_next_from_an_exercise_page_never_leads_to_its_solution():
+    import yaml
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    order = [c["file"] for part in toc["parts"] for c in part["chapters"]]
+    captions = [part["caption"] for part in toc["parts"]]
+    assert captions.index("Solutions") == captions.index("Coding exercises") + 1
+    for page, following in zip(order, order[1:], strict=False):
+        if page.startswith("exercises/"):
+            assert following != page.replace("exercises/", "solutions/"), page
+    exercises = [p for p in order if p.startswith("exercises/")]
+    solutions = [p for p in order if p.startswith("solutions/")]
+    assert [p.split("/")[1] for p in solutions] == [p.split("/")[1] for p in exercises]
