@@ -10,7 +10,7 @@ NODE_STAMP := node_modules/.installed
 JB_FLAGS := -W -n --keep-going
 PYTEST_FLAGS ?= -n 2 --dist loadfile
 
-.PHONY: help venv vendor book test unit bench lab exercises lint clean chapter
+.PHONY: help venv vendor book test unit bench lab exercises grade lint clean chapter
 
 help:
 	@echo "make book       build the website into _build/html (executes every chapter)"
@@ -18,6 +18,7 @@ help:
 	@echo "make unit       only the package and checker tests (fast)"
 	@echo "make lab        open the chapters and exercises in JupyterLab"
 	@echo "make exercises  regenerate exercises/ from solutions/ and store outputs"
+	@echo "make grade      run every notebook in exercises/ afresh and grade each exercise"
 	@echo "make bench      print build and chapter timings"
 	@echo "make chapter N=03 SLUG=sequence_modelling TITLE=\"Sequence modelling\""
 	@echo "                write the skeleton of a new chapter (CONTRIBUTING.md)"
@@ -68,6 +69,10 @@ exercises: $(STAMP)
 chapter: $(STAMP)
 	@test -n "$(N)" -a -n "$(SLUG)" || { echo 'usage: make chapter N=03 SLUG=sequence_modelling TITLE="Sequence modelling"'; exit 2; }
 	$(PY) tools/new_chapter.py "$(N)" "$(SLUG)" $(if $(TITLE),--title "$(TITLE)")
+
+# Exits 0 only when every exercise in exercises/ passes its checker.
+grade: $(STAMP)
+	$(PY) -m textbook_rnn.grade exercises/[0-9][0-9]_*.ipynb
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests tools benchmarks book/_ext

@@ -13,8 +13,10 @@ import warnings
 import numpy as np
 import pytest
 
-from textbook_rnn.checks import CheckResult
+from textbook_rnn import checks
+from textbook_rnn.checks import CheckResult, _core
 from textbook_rnn.checks._core import (
+    METADATA_KEY,
     Anything,
     Array,
     Case,
@@ -26,6 +28,7 @@ from textbook_rnn.checks._core import (
     describe_value,
     run_cases,
 )
+from textbook_rnn.checks._specs import fmt_pair
 
 DOUBLE = Exercise(
     name="double",
@@ -133,8 +136,24 @@ def test_jupyter_shows_exactly_the_report_as_text():
 
     shell = InteractiveShell.instance()
     for result in (check(lambda x: 2 * x), check(lambda x: x), check(3)):
-        data, _ = shell.display_formatter.format(result)
+        data, metadata = shell.display_formatter.format(result)
         assert data == {"text/plain": str(result)}
+        assert metadata == {METADATA_KEY: result.summary()}
+
+
+def test_summary_is_machine_readable():
+    passed, failed = check(lambda x: 2 * x), check(lambda x: 2 * x if x.ndim == 1 else x)
+    stub = check(lambda x: (_ for _ in ()).throw(NotImplementedError("later")))
+    assert passed.summary() == {"exercise": "double", "status": "passed", "passed": 3,
+                                "cases": 3, "failure": None}
+    assert failed.summary()["status"] == "failed"
+    assert failed.first_failure == ("case 2 of 3 (x of shape (2, 3)): y has wrong values: "
+                                    "5 of 6 entries differ, largest error 5.00e+00 at y[1, 2]")
+    assert stub.summary()["status"] == "not implemented" and stub.first_failure is None
+    assert check(3).first_failure.startswith("checks.double needs your function")
+    import json
+
+    assert json.loads(json.dumps(failed.summary())) == failed.summary()
 
 
 def test_reports_are_deterministic():
@@ -168,8 +187,9 @@ def test_near_miss_equal_to_the_reference_is_not_reported():
 @pytest.mark.parametrize(
     "fn, kind, text",
     [
-        (lambda x: (2 * x).tolist(), "type", "y should be a numpy array of shape (N,) = (2,), "
-                                             "got a list of length 2"),
+        (lambda x: ["a"] * len(x), "type", "y should be a numpy array of shape (N,) = (2,), "
+                                           "got a list of length 2"),
+        (lambda x: [[1.0], [2.0, 3.0]], "type", "could not be turned into an array"),
         (lambda x: None, "type", "got None"),
         (lambda x: 2 * x[..., None], "shape", "y has the wrong shape: expected (N,) = (2,), "
                                               "got (2, 1)"),
@@ -355,7 +375,9 @@ def test_scalar_rejects(bad, kind, text):
 def test_tuple_of():
     spec = TupleOf(Array(np.zeros(2), "h"), Anything("cache"))
     assert spec.compare((np.zeros(2), object())) is None
-    assert "tuple of 2 items (h, cache)" in spec.compare([np.zeros(2), 1]).summary
+    assert spec.compare([np.zeros(2), 1]) is None, "a list is as good as a tuple"
+    assert "tuple of 2 items (h, cache)" in spec.compare(np.zeros(2)).summary
+    assert "got a list of 3" in spec.compare([np.zeros(2), 1, 2]).summary
     assert "got a tuple of 3" in spec.compare((np.zeros(2), 1, 2)).summary
     assert spec.compare((np.ones(2), None)).summary.startswith("h has wrong values")
 
@@ -377,3 +399,108 @@ def test_describe_value():
     assert describe_value(3) == "a number of type int"
     assert describe_value(np.float32(1)) == "a number of type float32"
     assert "0x" not in describe_value(object())
+
+
+# --------------------------------------------------------------------------
+# fair verdicts: float32, lists, digits, time limits
+# --------------------------------------------------------------------------
+
+
+def test_float32_results_are_judged_at_float32_precision():
+    exact = np.array([0.6, -1.7, 1e-3])
+    spec = Array(exact, "v", rtol=1e-8, atol=1e-12)
+    assert spec.compare(exact.astype(np.float32)) is None
+    problem = spec.compare((exact * (1 + 1e-3)).astype(np.float32))
+    assert problem.kind == "value"
+    assert "your result is float32" in " ".join(problem.details)
+    # float64 keeps its own, tighter tolerance
+    assert spec.compare(exact.astype(np.float32).astype(np.float64)).kind == "value"
+
+
+def test_a_plainly_wrong_float32_result_gets_no_precision_note():
+    problem = Array(np.array([0.6]), "v").compare(np.array([0.9], dtype=np.float32))
+    assert problem.kind == "value"
+    assert "float32" not in " ".join(problem.details)
+
+
+@pytest.mark.parametrize("got", [np.float32(0.6), float(np.float32(0.6))])
+def test_float32_scalars_are_accepted(got):
+    spec = Scalar(0.6, "the loss", rtol=1e-8, atol=1e-12)
+    assert spec.compare(got) is None
+    assert spec.compare(0.6000001) is not None, "a float64 number keeps the tight tolerance"
+
+
+def test_numbers_that_print_alike_are_shown_with_more_digits():
+    problem = Scalar(0.6, "the loss", rtol=1e-12, atol=0).compare(0.6000000001)
+    assert "expected 0.6, got 0.6000000001" in problem.summary
+    problem = Array(np.array([0.6]), "v", rtol=1e-12, atol=0).compare(np.array([0.6000001]))
+    assert problem.details[:2] == ("expected v[0] = 0.6", "got      v[0] = 0.6000001")
+    for a, b in [(0.6, 0.6 + 1e-16), (1.0, 2.0), (0.1, float(np.float32(0.1)))]:
+        left, right = fmt_pair(a, b)
+        assert (left != right) == (a != b)
+
+
+@pytest.mark.parametrize("make", [list, tuple, lambda a: [float(v) for v in a]])
+def test_lists_and_tuples_are_accepted_where_an_array_is_expected(make):
+    assert check(lambda x: make(2 * x) if x.ndim == 1 else 2 * x)
+    assert TupleOf(Array(np.zeros(2), "a"), Array(np.ones(1), "b")).compare(
+        [[0.0, 0.0], (1.0,)]) is None
+
+
+def test_a_function_that_never_returns_is_stopped(monkeypatch):
+    import time
+
+    monkeypatch.setattr(_core, "TIME_LIMIT_S", 0.2)
+
+    def hangs(x):
+        while True:
+            try:
+                time.sleep(10)
+            except Exception:  # a reader's blanket except cannot swallow the stop
+                pass
+
+    started = time.monotonic()
+    result = check(hangs)
+    assert time.monotonic() - started < 5
+    assert result.problem.kind == "timeout"
+    assert "did not return within 0.2 seconds" in str(result)
+    assert "`time.sleep`" in str(result)
+
+
+def test_the_time_limit_puts_back_a_timer_already_running(monkeypatch):
+    import signal
+
+    monkeypatch.setattr(_core, "TIME_LIMIT_S", 0.2)
+    fired = []
+    old = signal.signal(signal.SIGALRM, lambda *a: fired.append(1))
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 1.0)
+        assert check(lambda x: 2 * x)
+        left, _ = signal.getitimer(signal.ITIMER_REAL)
+        assert 0 < left <= 1.0
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+
+
+_ARITY = {"rnn_step": 5, "sequence_nll": 2, "rnn_step_backward": 6, "rnn_bptt": 8,
+          "rescale_spectral_radius": 2, "jacobian_product_norms": 2, "esn_states": 6,
+          "ridge_readout": 3, "leaky_backward": 5, "lstm_step": 4, "gru_step": 3,
+          "clip_by_norm": 2, "cliff_gradient": 5}
+
+
+def test_every_checker_is_listed_here():
+    assert sorted(_ARITY) == sorted(n for n in checks.__all__ if n != "CheckResult")
+
+
+@pytest.mark.parametrize("name", sorted(_ARITY))
+def test_every_checker_stops_a_sleeping_function(name, monkeypatch):
+    import time
+
+    monkeypatch.setattr(_core, "TIME_LIMIT_S", 0.1)
+    namespace = {"time": time}
+    params = ", ".join(f"a{i}" for i in range(_ARITY[name]))
+    exec(f"def sleeper({params}):\n    time.sleep(60)", namespace)
+    result = getattr(checks, name)(namespace["sleeper"])
+    assert not result and result.problem.kind == "timeout", str(result)
+    assert "✗ case 1 of" in str(result)

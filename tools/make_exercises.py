@@ -14,6 +14,11 @@ replaced by a stub that raises ``NotImplementedError`` carrying the hint (the
 out of the exercise notebook. The first heading of the notebook is replaced by
 ``metadata.textbook.exercise_title`` when that is set.
 
+Both notebooks get ``metadata.textbook.exercises``, the names of the
+exercises their checker calls (``checks.NAME(...)``) check, in order: the
+grading command ``python -m textbook_rnn.grade`` reads it, so that an
+exercise whose checker cell was deleted still counts.
+
 Then both notebooks are executed from a clean kernel and saved with their
 outputs, so that nbval can re-run them and compare: the solutions must report
 success and the stubs "not implemented yet".
@@ -42,6 +47,7 @@ BEGIN = re.compile(r"^(?P<indent>\s*)### BEGIN SOLUTION\s*$")
 END = re.compile(r"^\s*### END SOLUTION\s*$")
 HINT = re.compile(r"^\s*### HINT:\s*(?P<text>.*)$")
 SOLUTION_ONLY = "solution-only"
+CHECKER_CALL = re.compile(r"^\s*checks\.(\w+)\(", re.MULTILINE)
 
 
 class MarkerError(ValueError):
@@ -102,6 +108,21 @@ def _retitle(cell, title: str) -> None:
             lines[i] = f"# {title}"
             cell.source = "\n".join(lines)
             return
+
+
+def checked_exercises(nb: nbformat.NotebookNode) -> list[str]:
+    """The names NAME of the checker calls ``checks.NAME(...)`` in a notebook, in order."""
+    names: list[str] = []
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            names += [n for n in CHECKER_CALL.findall(cell.source) if n not in names]
+    return names
+
+
+def record_exercises(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Store :func:`checked_exercises` in ``nb.metadata.textbook.exercises``; return ``nb``."""
+    nb.metadata.setdefault("textbook", {})["exercises"] = checked_exercises(nb)
+    return nb
 
 
 def exercise_from_solution(solution: nbformat.NotebookNode, name: str = "notebook"):
@@ -175,6 +196,9 @@ def stale(solution_path: Path, exercise_path: Path) -> str | None:
     found = nbformat.read(exercise_path, as_version=4)
     if sources(expected) != sources(found):
         return f"{exercise_path.relative_to(ROOT)} differs from what {solution_path.name} generates"
+    listed = found.metadata.get("textbook", {}).get("exercises")
+    if listed != checked_exercises(expected):
+        return f"{exercise_path.relative_to(ROOT)} lists exercises {listed} in its metadata"
     return None
 
 
@@ -191,8 +215,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if problems else 0
     EXERCISES.mkdir(exist_ok=True)
     for solution_path, exercise_path in pairs():
-        solution = nbformat.read(solution_path, as_version=4)
-        exercise = exercise_from_solution(solution, solution_path.name)
+        solution = record_exercises(nbformat.read(solution_path, as_version=4))
+        exercise = record_exercises(exercise_from_solution(solution, solution_path.name))
         print(f"executing {solution_path.relative_to(ROOT)}", flush=True)
         nbformat.write(execute(solution, SOLUTIONS), solution_path)
         print(f"executing {exercise_path.relative_to(ROOT)}", flush=True)

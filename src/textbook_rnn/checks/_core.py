@@ -18,7 +18,15 @@ re-exported here.
 
 The report is plain text (``__repr__``, ``__str__`` and IPython's
 ``_repr_pretty_`` all return it), which is what nbval compares when it re-runs
-the exercise notebooks.
+the exercise notebooks. In a notebook the same output also carries a small
+machine-readable summary in its metadata (:meth:`CheckResult.summary`, under
+the key :data:`METADATA_KEY`), which nbval ignores and the grading command
+``python -m textbook_rnn.grade`` reads.
+
+Each call of the reader's function has a time limit (:data:`TIME_LIMIT_S`
+seconds, enforced with ``SIGALRM`` where the platform has it, i.e. in the
+main thread on Linux and macOS): code that loops forever or sleeps is stopped
+and reported, and the checker moves on.
 """
 
 from __future__ import annotations
@@ -27,9 +35,13 @@ import copy
 import inspect
 import math
 import re
+import signal
 import textwrap
+import threading
+import time
 import traceback
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
@@ -72,6 +84,12 @@ MARK_PASS = "✓"
 MARK_FAIL = "✗"
 WIDTH = 88
 
+#: Seconds one call of the reader's function may take before it is stopped.
+TIME_LIMIT_S = 30.0
+
+#: The key of the machine-readable summary in a notebook output's metadata.
+METADATA_KEY = "textbook_rnn_check"
+
 # Hints used when neither the case nor the exercise gives one for a kind of
 # problem. "{name}" and "{params}" are filled in with the exercise's names.
 DEFAULT_HINTS = {
@@ -81,6 +99,9 @@ DEFAULT_HINTS = {
     "intermediate result.",
     "mutation": "Build new arrays instead of changing the inputs: write `a = a - m` rather than "
     "`a -= m`, and do not assign into slices of an argument.",
+    "timeout": "Look for a loop whose condition never becomes false (a `while` whose variable "
+    "is never updated), or a call that waits: `input()`, `time.sleep`. One-time work, such "
+    "as an import, belongs outside the function.",
     "type": "Check what your function returns.",
     "shape": "Check the shape of what your function returns.",
     "dtype": "Return floating-point numbers.",
@@ -118,6 +139,8 @@ class Call:
         The message of a ``NotImplementedError`` (the exercise stub).
     warnings : tuple of str
         Distinct warnings emitted during the call, in order.
+    timed_out : bool
+        Whether the call was stopped at the time limit.
     """
 
     value: Any = None
@@ -125,6 +148,46 @@ class Call:
     where: str | None = None
     not_implemented: str | None = None
     warnings: tuple[str, ...] = ()
+    timed_out: bool = False
+
+
+class _TimeLimit(BaseException):
+    """Raised inside the reader's code when its time is up.
+
+    A ``BaseException``, so that the reader's own ``except Exception`` cannot
+    swallow it.
+    """
+
+
+def _can_time() -> bool:
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
+@contextmanager
+def _time_limit(seconds: float | None):
+    """Raise :class:`_TimeLimit` in the body after ``seconds`` (where SIGALRM exists).
+
+    A timer already running (pytest-timeout, say) is put back afterwards with
+    the time it had left, less the time spent here.
+    """
+    if not seconds or seconds <= 0 or not _can_time():
+        yield
+        return
+
+    def on_alarm(signum, frame):
+        raise _TimeLimit
+
+    old_handler = signal.signal(signal.SIGALRM, on_alarm)
+    old_delay, old_interval = signal.setitimer(signal.ITIMER_REAL, seconds)
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old_handler)
+        if old_delay:
+            left = max(old_delay - (time.monotonic() - started), 1e-3)
+            signal.setitimer(signal.ITIMER_REAL, left, old_interval)
 
 
 def _reader_line(fn, tb) -> str | None:
@@ -140,13 +203,16 @@ def _reader_line(fn, tb) -> str | None:
     return _one_line(mine[-1].line.strip(), 120) if mine else None
 
 
-def call_safely(fn: Callable, args: Sequence, kwargs: Mapping | None = None) -> Call:
+def call_safely(fn: Callable, args: Sequence, kwargs: Mapping | None = None, *,
+                time_limit: float | None = None) -> Call:
     """Call ``fn(*args, **kwargs)`` and record the outcome instead of raising.
 
     ``Exception`` and ``SystemExit`` are caught (``KeyboardInterrupt`` is not,
     so a reader can still stop a runaway cell). numpy floating-point errors are
     set to warn, whatever the global setting, and every warning is recorded
-    rather than printed, so that the notebook output is the report alone.
+    rather than printed, so that the notebook output is the report alone. A
+    call that runs longer than ``time_limit`` seconds is stopped (see
+    :func:`_time_limit`) and recorded with ``timed_out=True``.
 
     Parameters
     ----------
@@ -156,6 +222,8 @@ def call_safely(fn: Callable, args: Sequence, kwargs: Mapping | None = None) -> 
         Positional arguments, passed as they are (copy them first).
     kwargs : mapping, optional
         Keyword arguments.
+    time_limit : float, optional
+        Seconds the call may take; ``None`` or 0 for no limit.
 
     Returns
     -------
@@ -167,7 +235,10 @@ def call_safely(fn: Callable, args: Sequence, kwargs: Mapping | None = None) -> 
         warnings.simplefilter("always")
         with np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
             try:
-                value = fn(*args, **kwargs)
+                with _time_limit(time_limit):
+                    value = fn(*args, **kwargs)
+            except _TimeLimit:
+                return Call(timed_out=True, warnings=_distinct(caught))
             except NotImplementedError as exc:
                 return Call(not_implemented=_one_line(exc, 600) or "")
             except (Exception, SystemExit) as exc:
@@ -388,6 +459,31 @@ class CheckResult:
             lines.append(f"Not implemented yet ({n} cases waiting).")
         return "\n".join(lines)
 
+    @property
+    def first_failure(self) -> str | None:
+        """The first failure on one line (which case, what went wrong), or None."""
+        if self.status != FAILED:
+            return None
+        summary = self.problem.summary if self.problem else "failed"
+        failed = [i for i, c in enumerate(self.cases, start=1) if not c.passed]
+        if not failed:
+            return summary
+        i = failed[0]
+        return f"case {i} of {self.n_cases} ({self.cases[i - 1].label}): {summary}"
+
+    def summary(self) -> dict:
+        """A machine-readable summary: what the grading command reads.
+
+        Returns
+        -------
+        dict
+            ``exercise`` (the function's name), ``status`` (``"passed"``,
+            ``"failed"`` or ``"not implemented"``), ``passed`` and ``cases``
+            (counts), ``failure`` (:attr:`first_failure`).
+        """
+        return {"exercise": self.name, "status": self.status, "passed": self.n_passed,
+                "cases": self.n_cases, "failure": self.first_failure}
+
     def __str__(self) -> str:
         return self.report
 
@@ -397,6 +493,10 @@ class CheckResult:
     def _repr_pretty_(self, p, cycle) -> None:
         """Show the report as the plain-text output of a notebook cell."""
         p.text(self.report)
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """The report as plain text, with :meth:`summary` in the output's metadata."""
+        return {"text/plain": self.report}, {METADATA_KEY: self.summary()}
 
 
 # spans kept on one line: `code` and "(equation label)"
@@ -436,9 +536,15 @@ def _signature_problem(exercise: Exercise, fn, args: tuple) -> Problem | None:
 
 def _run_case(exercise: Exercise, fn, case: Case) -> tuple[Problem | None, Call]:
     given = copy.deepcopy(case.args)
-    call = call_safely(fn, given)
+    call = call_safely(fn, given, time_limit=TIME_LIMIT_S)
     if call.not_implemented is not None:
         return None, call
+    if call.timed_out:
+        return Problem(
+            "timeout",
+            f"{exercise.name} did not return within {TIME_LIMIT_S:g} seconds on this small "
+            "case, so the checker stopped it",
+        ), call
     if call.error is not None:
         details = (f"at: {call.where}",) if call.where else ()
         return Problem("exception", f"{exercise.name} raised {call.error}", details), call
@@ -451,7 +557,7 @@ def _run_case(exercise: Exercise, fn, case: Case) -> tuple[Problem | None, Call]
     problem = case.expected.compare(call.value)
     if problem is None:
         return None, call
-    if problem.kind == "value":
+    if problem.kind in ("value", "shape"):
         for sentence, spec in case.near_misses:
             # a near miss that equals the reference here tells nothing
             if spec.matches(call.value) and not case.expected.matches(_reference_of(spec)):

@@ -8,13 +8,23 @@ checker can expect one array (:class:`Array`), a float (:class:`Scalar`),
 several outputs (:class:`TupleOf`) or a dict of gradients (:class:`DictOf`).
 
 Every message is deterministic: shapes, counts and numbers in a fixed format,
-never an object's address.
+never an object's address. When an expected and a wrong number would print
+alike, they are printed with as many digits as it takes to tell them apart.
+
+Results computed in float32 (numpy arrays of dtype float32, numpy float32
+scalars, or torch's default dtype converted to numpy) are judged with a
+tolerance that fits float32's precision, :data:`LOW_PRECISION_RTOL`, plus
+whatever the case's own sensitivity to rounding requires (``slack32``); a
+float32 result that still misses gets a line saying so. Lists, tuples and
+other array-likes (a CPU torch tensor) are accepted where an array is
+expected, as long as they convert to numbers of the right shape.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from dataclasses import dataclass
 from typing import Mapping
 
@@ -31,7 +41,16 @@ __all__ = [
     "describe_value",
     "fmt_error",
     "fmt_number",
+    "fmt_pair",
 ]
+
+#: Relative tolerance for a float32 result: about 1000 float32 roundings
+#: (float32 keeps 7 significant digits, so this asks for 4).
+LOW_PRECISION_RTOL = 1000 * float(np.finfo(np.float32).eps)
+
+# A float32 result that misses by less than this many times its tolerance gets a
+# note about precision; one that misses by more is plainly wrong.
+NOTE_FACTOR = 100.0
 
 
 @dataclass(frozen=True)
@@ -41,9 +60,9 @@ class Problem:
     Attributes
     ----------
     kind : str
-        One of ``not_callable``, ``signature``, ``exception``, ``mutation``,
-        ``type``, ``shape``, ``dtype``, ``nonfinite``, ``value``; it selects
-        the hint.
+        One of ``not_callable``, ``signature``, ``exception``, ``timeout``,
+        ``mutation``, ``type``, ``shape``, ``dtype``, ``nonfinite``, ``value``;
+        it selects the hint.
     summary : str
         One line saying what went wrong.
     details : tuple of str
@@ -68,6 +87,44 @@ def fmt_number(x) -> str:
     if math.isinf(x):
         return "inf" if x > 0 else "-inf"
     return f"{x:.6g}"
+
+
+def fmt_pair(expected, got) -> tuple[str, str]:
+    """Format two numbers with enough digits that different values print differently.
+
+    Six significant digits, or more (9, 12, then 17) when the two would print
+    alike.
+
+    Parameters
+    ----------
+    expected, got : float
+        The numbers to show side by side.
+
+    Returns
+    -------
+    tuple of str
+        The two formatted numbers.
+    """
+    a, b = float(expected), float(got)
+    if not (math.isfinite(a) and math.isfinite(b)) or a == b:
+        return fmt_number(a), fmt_number(b)
+    for digits in (6, 9, 12, 17):
+        left, right = f"{a:.{digits}g}", f"{b:.{digits}g}"
+        if left != right:
+            break
+    return left, right
+
+
+def _low_precision(dtype) -> bool:
+    """Whether a floating dtype is narrower than float64 (float32, float16)."""
+    return dtype.kind == "f" and dtype.itemsize < 8
+
+
+def _float32_note(tol: float) -> str:
+    return ("your result is float32; float32 rounding explains errors up to about "
+            f"{fmt_error(tol)} here, and this one is larger. Compute in float64 (numpy's "
+            "default; `torch.float64` in torch) to see whether the rest is rounding or a "
+            "mistake.")
 
 
 def fmt_error(x) -> str:
@@ -145,8 +202,34 @@ class Anything(Expected):
         return None
 
 
+def _as_array(got):
+    """``got`` as an ndarray, or a sentence saying why it cannot be one."""
+    if isinstance(got, np.ndarray):
+        return got, None
+    if got is None or isinstance(got, (str, bytes, dict, bool, np.bool_)):
+        return None, None
+    if isinstance(got, (numbers.Number, np.generic)):
+        return None, None  # a single number where an array belongs
+    if not (isinstance(got, (list, tuple)) or hasattr(got, "__array__")):
+        return None, None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            array = np.asarray(got)
+    except Exception as exc:  # ragged lists, a torch tensor that requires grad, ...
+        message = " ".join(str(exc).split())[:160]
+        return None, f"it could not be turned into an array: {type(exc).__name__}: {message}"
+    if array.dtype.kind not in "biufc":
+        return None, None
+    return array, None
+
+
 class Array(Expected):
-    """An ndarray equal to ``value`` within ``atol + rtol * |value|`` entrywise.
+    """An array equal to ``value`` within ``atol + rtol * |value|`` entrywise.
+
+    A float32 result is compared with a tolerance fitting float32 (see the
+    module's docstring). A list, a tuple or another array-like is accepted
+    when it converts to numbers of the right shape.
 
     Parameters
     ----------
@@ -157,43 +240,60 @@ class Array(Expected):
     dims : str, optional
         The shape in letters, e.g. ``"(N, H)"``, shown next to the sizes.
     rtol, atol : float
-        Relative and absolute tolerance.
+        Relative and absolute tolerance for a float64 result.
     kinds : str
         Accepted dtype kinds (``"f"``: floating point).
+    slack32 : float
+        Extra absolute tolerance for a float32 result: how far rounding the
+        case's inputs to float32 moves the exact answer (an ill-conditioned
+        case needs more room than float32's precision alone).
     """
 
     def __init__(self, value, name: str = "result", dims: str | None = None, *,
-                 rtol: float = 1e-6, atol: float = 1e-9, kinds: str = "f") -> None:
+                 rtol: float = 1e-6, atol: float = 1e-9, kinds: str = "f",
+                 slack32: float = 0.0) -> None:
         self.value = np.array(value, copy=True)
         self.name = name
         self.dims = dims
         self.rtol = rtol
         self.atol = atol
         self.kinds = kinds
+        self.slack32 = float(slack32)
 
     def _shape_text(self) -> str:
         shape = tuple(self.value.shape)
         return f"{self.dims} = {shape}" if self.dims else f"{shape}"
 
+    def tolerance32(self) -> tuple[float, float]:
+        """The (rtol, atol) used for a float32 result."""
+        exp = np.asarray(self.value, dtype=np.float64)
+        finite = exp[np.isfinite(exp)]
+        scale = float(np.abs(finite).max()) if finite.size else 0.0
+        rtol = max(self.rtol, LOW_PRECISION_RTOL)
+        return rtol, max(self.atol, rtol * scale) + 10.0 * self.slack32
+
     def compare(self, got) -> Problem | None:
         """Check type, shape, dtype, finiteness and values, in that order."""
         name = self.name
-        if not isinstance(got, np.ndarray):
+        array, why = _as_array(got)
+        if array is None:
             return Problem(
                 "type",
                 f"{name} should be a numpy array of shape {self._shape_text()}, "
                 f"got {describe_value(got)}",
+                (why,) if why else (),
             )
-        if got.shape != self.value.shape:
+        if array.shape != self.value.shape:
             return Problem(
                 "shape",
                 f"{name} has the wrong shape: expected {self._shape_text()}, "
-                f"got {tuple(got.shape)}",
+                f"got {tuple(array.shape)}",
             )
-        if got.dtype.kind not in self.kinds:
+        if array.dtype.kind not in self.kinds:
             return Problem("dtype",
-                           f"{name} has dtype {got.dtype}; expected floating-point numbers")
-        got = np.asarray(got, dtype=np.float64)
+                           f"{name} has dtype {array.dtype}; expected floating-point numbers")
+        low = _low_precision(array.dtype)
+        got = np.asarray(array, dtype=np.float64)
         exp = np.asarray(self.value, dtype=np.float64)
         exp_finite = np.isfinite(exp)
         bad = ~np.isfinite(got) & exp_finite
@@ -208,10 +308,11 @@ class Array(Expected):
                 f"e.g. {name}{_index(first)} = {fmt_number(got[first])}",
                 (f"expected {name}{_index(first)} = {fmt_number(exp[first])}",),
             )
+        rtol, atol = self.tolerance32() if low else (self.rtol, self.atol)
         with np.errstate(all="ignore"):
             both = exp_finite & np.isfinite(got)
             err = np.where(both, np.abs(got - exp), 0.0)
-            tol = self.atol + self.rtol * np.abs(np.where(exp_finite, exp, 0.0))
+            tol = atol + rtol * np.abs(np.where(exp_finite, exp, 0.0))
             # where the reference is not finite, demand the very same value
             same_nonfinite = (got == exp) | (np.isnan(got) & np.isnan(exp))
             wrong = np.where(exp_finite, err > tol, ~same_nonfinite)
@@ -221,19 +322,35 @@ class Array(Expected):
         if not exp_finite[where]:
             where = tuple(np.argwhere(wrong)[0])
         label = f"{name}{_index(where)}"
+        shown_exp, shown_got = fmt_pair(exp[where], got[where])
+        details = (f"expected {label} = {shown_exp}", f"got      {label} = {shown_got}")
+        if low and err[where] <= NOTE_FACTOR * tol[where]:
+            details += (_float32_note(float(tol[where])),)
         return Problem(
             "value",
             f"{name} has wrong values: {int(wrong.sum())} of {got.size} entries differ, "
             f"largest error {fmt_error(err[where])} at {label or name}",
-            (
-                f"expected {label} = {fmt_number(exp[where])}",
-                f"got      {label} = {fmt_number(got[where])}",
-            ),
+            details,
         )
+
+
+def _float32_like(got, value: float) -> bool:
+    """Whether a number looks computed in float32: its type, or a float32 value."""
+    if isinstance(got, np.floating):
+        return _low_precision(got.dtype)
+    # float(torch_tensor) is a Python float holding a float32 value; a float64
+    # computation lands on such a value with a chance of about 2**-29
+    if not math.isfinite(value) or abs(value) > float(np.finfo(np.float32).max):
+        return False
+    return float(np.float32(value)) == value
 
 
 class Scalar(Expected):
     """A real number (a Python float or a numpy scalar) close to ``value``.
+
+    A number computed in float32 (a ``np.float32``, or a Python float holding
+    a float32 value, as ``float(tensor)`` gives) is compared with a tolerance
+    fitting float32.
 
     Parameters
     ----------
@@ -242,45 +359,63 @@ class Scalar(Expected):
     name : str
         How the report calls this output, e.g. ``"the loss"``.
     rtol, atol : float
-        Relative and absolute tolerance.
+        Relative and absolute tolerance for a float64 result.
+    slack32 : float
+        Extra absolute tolerance for a float32 result (see :class:`Array`).
     """
 
     def __init__(self, value, name: str = "result", *, rtol: float = 1e-6,
-                 atol: float = 1e-9) -> None:
+                 atol: float = 1e-9, slack32: float = 0.0) -> None:
         self.value = float(value)
         self.name = name
         self.rtol = rtol
         self.atol = atol
+        self.slack32 = float(slack32)
+
+    def tolerance32(self) -> float:
+        """The absolute tolerance used for a float32 result."""
+        rtol = max(self.rtol, LOW_PRECISION_RTOL)
+        return max(self.atol, rtol * abs(self.value)) + 10.0 * self.slack32
 
     def compare(self, got) -> Problem | None:
         """Check the type, finiteness and value of ``got``."""
         name = self.name
         if isinstance(got, (bool, np.bool_)) or not isinstance(got, numbers.Real):
             extra = ()
-            if isinstance(got, np.ndarray) and got.size == 1:
-                extra = ("turn a one-element array into a number with float(...)",)
+            if getattr(got, "size", None) == 1 or (hasattr(got, "item") and
+                                                    not isinstance(got, np.ndarray)):
+                extra = ("turn a one-element array or tensor into a number with float(...)",)
             return Problem("type", f"{name} should be a float, got {describe_value(got)}", extra)
+        low = _float32_like(got, float(got))
         got = float(got)
         exp = self.value
         if not math.isfinite(got) and math.isfinite(exp):
             return Problem("nonfinite", f"{name} is {fmt_number(got)}; expected {fmt_number(exp)}")
+        details: tuple[str, ...] = ()
         if math.isfinite(exp):
             err = abs(got - exp)
             if err <= self.atol + self.rtol * abs(exp):
                 return None
+            if low:
+                tol = self.tolerance32()
+                if err <= tol:
+                    return None
+                if err <= NOTE_FACTOR * tol:
+                    details = (_float32_note(tol),)
         elif got == exp or (math.isnan(got) and math.isnan(exp)):
             return None
         else:
             err = math.inf
+        shown_exp, shown_got = fmt_pair(exp, got)
         return Problem(
             "value",
-            f"{name} is wrong: expected {fmt_number(exp)}, got {fmt_number(got)} "
-            f"(error {fmt_error(err)})",
+            f"{name} is wrong: expected {shown_exp}, got {shown_got} (error {fmt_error(err)})",
+            details,
         )
 
 
 class TupleOf(Expected):
-    """A tuple whose items are checked by the given specs, in order.
+    """A tuple (or a list) whose items are checked by the given specs, in order.
 
     Parameters
     ----------
@@ -293,14 +428,14 @@ class TupleOf(Expected):
         self.name = "(" + ", ".join(item.name for item in items) + ")"
 
     def compare(self, got) -> Problem | None:
-        """Check that ``got`` is a tuple of the right length, then each item."""
+        """Check that ``got`` is a tuple or list of the right length, then each item."""
         n = len(self.items)
-        if not isinstance(got, tuple):
+        if not isinstance(got, (tuple, list)):
             return Problem("type", f"expected a tuple of {n} items {self.name}, "
                                    f"got {describe_value(got)}")
         if len(got) != n:
             return Problem("type", f"expected a tuple of {n} items {self.name}, "
-                                   f"got a tuple of {len(got)}")
+                                   f"got a {type(got).__name__} of {len(got)}")
         for item, value in zip(self.items, got, strict=True):
             problem = item.compare(value)
             if problem is not None:

@@ -1,16 +1,19 @@
 """Checkers for the coding exercises of chapter 2 ("Back-propagation through time").
 
 - :func:`rnn_step_backward` checks the backward pass of one step,
-  h_t = tanh(W h_{t-1} + U x_t + b): the reader returns
-  ``(dh_prev, dW, dU, db, dx_t)`` given ``dh_t``.
+  h_t = tanh(W h_{t-1} + U x_t + b): the reader returns the gradients in the
+  order of the forward step's arguments, ``rnn_step(x_t, h_prev, U, W, b)``,
+  that is ``(dx_t, dh_prev, dU, dW, db)``, given ``dh_t``.
 - :func:`rnn_bptt` checks full BPTT through the vanilla RNN with the sequence
   loss of chapter 1: the reader returns a dict of the gradients ``dU``, ``dW``,
   ``dV``, ``db``, ``dc``, ``dh0`` (equations ``bptt-do`` to ``bptt-dU``).
 
-Expected values come from :mod:`textbook_rnn.bptt`. Each case also carries
-the gradients that common mistakes produce (a missing tanh derivative, h_t
-where h_{t-1} belongs, a dropped recurrent term, ...), so the report can name
-the mistake.
+The step's expected gradients are computed here, from the equations, so that
+the exercise does not depend on the order :mod:`textbook_rnn.bptt` returns
+them in; those of BPTT come from :mod:`textbook_rnn.bptt`. Each case also
+carries the gradients that common mistakes produce (a missing tanh
+derivative, h_t where h_{t-1} belongs, a dropped recurrent term, ...), so the
+report can name the mistake.
 """
 
 from __future__ import annotations
@@ -23,13 +26,13 @@ from ._core import Array, Case, CheckResult, DictOf, Exercise, TupleOf, run_case
 
 __all__ = ["rnn_step_backward", "rnn_bptt"]
 
+SECTION = "the section \"The derivation, one equation per line of code\""
 EQ_DA = "`da_t = (1 - h_t²) ⊙ dh_t` (the tanh derivative, read off h_t)"
 EQ_DW = "`∇_W L = Σ_t da_t h_{t-1}ᵀ` (equation bptt-dW)"
 EQ_DH = ("`∇_{h_t} L = Wᵀ da_{t+1} + Vᵀ ∇_{o_t} L` (equation bptt-dh-t)")
 EQ_DO = "`∇_{o_t} L = (ŷ_t - onehot(y_t)) / N` (equation bptt-do)"
 EQ_DV = "`∇_V L = Σ_t ∇_{o_t} L h_tᵀ` (equation bptt-dV)"
-ROWS = ("with one example per row, `Wᵀ da` is `da @ W`, `da h_{t-1}ᵀ` summed over the "
-        "batch is `da.T @ h_prev`, and `U x_t` is `x_t @ U.T`")
+ORDER = "(dx_t, dh_prev, dU, dW, db)"
 
 STEP = Exercise(
     name="rnn_step_backward",
@@ -37,15 +40,17 @@ STEP = Exercise(
     params=("dh_t", "h_t", "h_prev", "x_t", "W", "U"),
     hints={
         "exception": "Shapes: dh_t, h_t, h_prev are (N, H), x_t is (N, D), W is (H, H), U is "
-        f"(H, D). Start from {EQ_DA}; {ROWS}.",
-        "type": "Return a tuple of five numpy arrays, in this order: "
-        "(dh_prev, dW, dU, db, dx_t).",
-        "shape": "Each gradient has the shape of its variable: dh_prev (N, H), dW (H, H), "
-        "dU (H, D), db (H,) summed over the batch, dx_t (N, D).",
-        "value": f"Start from {EQ_DA}, then dW = da.T @ h_prev, dU = da.T @ x_t, "
-        "db = da.sum(axis=0), dh_prev = da @ W, dx_t = da @ U.",
+        "(H, D). Print the shape of each intermediate result; each gradient has the shape "
+        "of its variable.",
+        "type": f"Return the five gradients together, in the order of rnn_step's arguments: "
+        f"{ORDER}.",
+        "shape": f"Return them in the order of rnn_step's arguments, {ORDER}, each with the "
+        "shape of its variable: dx_t (N, D), dh_prev (N, H), dU (H, D), dW (H, H), and db "
+        "(H,), summed over the batch.",
+        "value": f"Go through {SECTION} one gradient at a time: first the gradient at the "
+        f"pre-activation, {EQ_DA}, then one line per variable of a_t = b + W h_{{t-1}} + U x_t.",
         "mutation": "Do not change dh_t or any other argument in place (`dh_t *= ...`); "
-        "compute `da = dh_t * (1 - h_t**2)` as a new array.",
+        "compute what you need as a new array.",
     },
 )
 
@@ -55,13 +60,12 @@ BPTT = Exercise(
     params=("x", "y", "h0", "U", "W", "V", "b", "c"),
     hints={
         "exception": "Shapes: x (N, T, D), y (N, T) integers, h0 (N, H), U (H, D), W (H, H), "
-        "V (K, H), b (H,), c (K,). Run the forward pass keeping every h_t, then one loop "
-        "backwards over t.",
+        "V (K, H), b (H,), c (K,). Print the shape of each intermediate result.",
         "type": "Return a dict with exactly the keys dU, dW, dV, db, dc, dh0.",
         "shape": "Each gradient has the shape of its variable: dU (H, D), dW (H, H), "
         "dV (K, H), db (H,), dc (K,), dh0 (N, H).",
-        "value": f"Go backwards: {EQ_DO}; {EQ_DH}; {EQ_DA}; then sum da_t h_{{t-1}}ᵀ, "
-        f"da_t x_tᵀ and da_t over t and the batch; {ROWS}.",
+        "value": f"Follow {SECTION}, steps 1 to 4: {EQ_DO}, then {EQ_DH}, and sum each "
+        "parameter's terms over t. Your rnn_step_backward does the step's part.",
         "mutation": "Do not change x, h0 or the weights in place; build new arrays for the "
         "states and the gradients.",
     },
@@ -93,17 +97,18 @@ def _step_grads(dh_t, h_t, h_prev, x_t, W, U, *, deriv="h_t", dW_with="h_prev",
         else:  # "transposed"
             dW = h_prev.T @ da
         dh_prev = da @ (W.T if dh_prev_transposed else W)
-        return dh_prev, dW, da.T @ x_t, da.sum(axis=0), da @ U
+        # in the order of rnn_step(x_t, h_prev, U, W, b)
+        return da @ U, dh_prev, da.T @ x_t, dW, da.sum(axis=0)
 
 
 def _step_spec(grads):
-    dh_prev, dW, dU, db, dx_t = grads
+    dx_t, dh_prev, dU, dW, db = grads
     return TupleOf(
-        Array(dh_prev, "dh_prev", "(N, H)"),
-        Array(dW, "dW", "(H, H)"),
-        Array(dU, "dU", "(H, D)"),
-        Array(db, "db", "(H,)"),
         Array(dx_t, "dx_t", "(N, D)"),
+        Array(dh_prev, "dh_prev", "(N, H)"),
+        Array(dU, "dU", "(H, D)"),
+        Array(dW, "dW", "(H, H)"),
+        Array(db, "db", "(H,)"),
     )
 
 
@@ -117,8 +122,7 @@ def _step_case(label, N, D, H, seed) -> Case:
     h_t = np.tanh(b + h_prev @ W.T + x_t @ U.T)
     dh_t = rng.normal(size=(N, H))
     args = (dh_t, h_t, h_prev, x_t, W, U)
-    dx_t, dh_prev, dU, dW, db = ref.rnn_step_backward(dh_t, (x_t, h_prev, h_t, U, W))
-    expected = (dh_prev, dW, dU, db, dx_t)  # the order this exercise asks for
+    expected = _step_grads(*args)
     misses = [
         (f"the tanh derivative is missing: {EQ_DA}.", {"deriv": "none"}),
         ("the tanh derivative uses h_{t-1}; it belongs to this step's output h_t: "
@@ -133,11 +137,16 @@ def _step_case(label, N, D, H, seed) -> Case:
         ("the gradients are averaged over the batch; the step's gradients are sums over the "
          "N examples (the 1/N of the loss is already inside dh_t).", {"scale": 1.0 / N}),
     ]
+    dx_t, dh_prev, dU, dW, db = expected
+    old_order = TupleOf(Array(dh_prev, "dh_prev"), Array(dW, "dW"), Array(dU, "dU"),
+                        Array(db, "db"), Array(dx_t, "dx_t"))
     return Case(
         label=label,
         args=args,
         expected=_step_spec(expected),
-        near_misses=tuple((s, _step_spec(_step_grads(*args, **kw))) for s, kw in misses),
+        near_misses=tuple((s, _step_spec(_step_grads(*args, **kw))) for s, kw in misses) + (
+            ("the gradients are right but in the order (dh_prev, dW, dU, db, dx_t); return "
+             f"them in the order of rnn_step's arguments, {ORDER}.", old_order),),
     )
 
 
@@ -157,9 +166,11 @@ def rnn_step_backward(fn) -> CheckResult:
 
     Chapter 2, exercise 1. For one step h_t = tanh(W h_{t-1} + U x_t + b) and
     the gradient ``dh_t`` (N, H) of a scalar loss with respect to h_t, the
-    function returns ``(dh_prev, dW, dU, db, dx_t)``: gradients with respect to
-    h_{t-1} (N, H), W (H, H), U (H, D), b (H,) and x_t (N, D), summed over the
-    batch. ``h_t``, ``h_prev`` are (N, H), ``x_t`` is (N, D).
+    function returns ``(dx_t, dh_prev, dU, dW, db)``, in the order of the
+    forward step's arguments: gradients with respect to x_t (N, D),
+    h_{t-1} (N, H), U (H, D), W (H, H) and b (H,), summed over the batch.
+    ``h_t``, ``h_prev`` are (N, H), ``x_t`` is (N, D). A list is accepted in
+    place of the tuple.
 
     Parameters
     ----------

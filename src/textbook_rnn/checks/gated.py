@@ -42,12 +42,13 @@ LSTM = Exercise(
         "weights p_f, p_i, p_o are present only in some cases: test `'p_f' in params`.",
         "type": "Return a tuple of two numpy arrays, (h_t, s_t), in that order.",
         "shape": "h_t and s_t both have one row per example and one column per unit: (N, H).",
-        "value": f"Compute the four gates, then {EQ_S} and {EQ_H}; {ROWS}; {EQ_PEEP}.",
+        "value": "Compare with equations lstm-f to lstm-h (section \"The LSTM cell\"), one "
+        f"gate at a time; {EQ_PEEP}.",
         "nonfinite": "Write σ(a) so that it cannot overflow for large |a|, e.g. "
         "`0.5 * (1 + np.tanh(a / 2))`, or silence the harmless overflow of "
         "`1 / (1 + np.exp(-a))`.",
-        "mutation": "Do not update s_prev, h_prev or params in place (`s_prev *= f`): build new "
-        f"arrays for {EQ_S}.",
+        "mutation": "Do not update s_prev, h_prev or params in place (`s_prev *= f`): build "
+        "new arrays.",
     },
 )
 
@@ -60,10 +61,10 @@ GRU = Exercise(
         f"params['W_u'] (H, H), params['b_u'] (H,), likewise for r and h; {ROWS}.",
         "type": "Return one numpy array, h_t, of shape (N, H).",
         "shape": "h_t has one row per example and one column per unit: (N, H).",
-        "value": f"Compute {EQ_U} and the reset gate r_t the same way, then {EQ_HT} and "
-        f"{EQ_GH}; {ROWS}.",
+        "value": "Compare with equations gru-u to gru-h (section \"The gated recurrent "
+        f"unit\"), one gate at a time; mind where r_t goes in {EQ_HT}.",
         "nonfinite": "Write σ(a) so that it cannot overflow, e.g. `0.5 * (1 + np.tanh(a / 2))`.",
-        "mutation": f"Do not update h_prev or params in place: build new arrays for {EQ_GH}.",
+        "mutation": "Do not update h_prev or params in place: build new arrays.",
     },
 )
 

@@ -33,17 +33,16 @@ RESCALE = Exercise(
     title="W scaled to spectral radius rho, max |λ_i| = rho",
     params=("W", "rho"),
     hints={
-        "exception": "W is a real (H, H) array and rho a float. `np.linalg.eigvals(W)` gives "
-        f"the eigenvalues (complex in general); {EQ_RHO} is `np.abs(...).max()`.",
+        "exception": "W is a real (H, H) array and rho a float. The eigenvalues of a real "
+        f"matrix are complex in general; {EQ_RHO}.",
         "type": "Return a numpy array: W multiplied by one number.",
         "shape": "The result has the shape of W, (H, H): multiply W by a number.",
         "dtype": "The eigenvalues of a real matrix can be complex; divide by their largest "
         "*modulus*, `np.abs(np.linalg.eigvals(W)).max()`, a real number, so that the result "
         "stays real.",
-        "value": "Multiplying W by a number s multiplies every eigenvalue by s, so "
-        f"`W * (rho / ρ(W))` has spectral radius rho, with {EQ_RHO}.",
-        "mutation": "Do not scale W in place (`W *= ...`); return `W * (rho / radius)`, a new "
-        "array.",
+        "value": "Multiplying W by a number s multiplies every eigenvalue by s; find the s "
+        f"that takes {EQ_RHO} to rho (section \"The linear recurrence and its eigenvalues\").",
+        "mutation": "Do not scale W in place (`W *= ...`); return a new array.",
     },
 )
 
@@ -52,15 +51,14 @@ NORMS = Exercise(
     title="‖∂h_T/∂h_k‖₂ for k = 0 .. T along a tanh trajectory",
     params=("h", "W"),
     hints={
-        "exception": "h is (T+1, H): row t is h_t, from h_0 to h_T; W is (H, H). Build each "
-        "J_t as `(1 - h[t]**2)[:, None] * W`, an (H, H) matrix.",
-        "type": "Return a numpy array of T+1 floats, e.g. `np.array(norms)`.",
+        "exception": "h is (T+1, H): row t is h_t, from h_0 to h_T; W is (H, H); each J_t "
+        "is an (H, H) matrix. Print the shape of each intermediate result.",
+        "type": "Return T+1 numbers, as a numpy array or a list.",
         "shape": "Return one norm for every k = 0 .. T, shape (T+1,); the last one is "
         "‖∂h_T/∂h_T‖ = ‖I‖ = 1.",
-        "value": f"Use {EQ_J} and {EQ_P}: start from P = I at k = T, then for t = T, ..., 1 "
-        "set P = P @ J_t and record `np.linalg.norm(P, 2)` (the largest singular value) for "
-        "k = t - 1.",
-        "mutation": "Do not change h or W in place; compute 1 - h[t]**2 as a new array.",
+        "value": f"Compare with {EQ_J} and {EQ_P} (section \"Putting the nonlinearity "
+        "back\"); the norm asked for is the largest singular value.",
+        "mutation": "Do not change h or W in place; compute what you need as new arrays.",
     },
 )
 

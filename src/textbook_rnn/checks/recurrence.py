@@ -23,8 +23,11 @@ __all__ = ["rnn_step", "sequence_nll"]
 EQ_A = "`a_t = b + W h_{t-1} + U x_t` (equation rnn-a)"
 EQ_H = "`h_t = tanh(a_t)` (equation rnn-h)"
 EQ_LOSS = "`L = (1/N) Σ_n Σ_t -log softmax(o_t)[y_t]` (equation rnn-loss)"
-EQ_LOGSM = "`log softmax(o)_k = (o_k - m) - log Σ_j exp(o_j - m)` (equation rnn-yhat)"
+EQ_LOGSM = "`log softmax(o)_k = (o_k - m) - log Σ_j exp(o_j - m)` (equation log-softmax)"
 ROWS = "with one example per row, `W h_{t-1}` is `h_prev @ W.T` and `U x_t` is `x_t @ U.T`"
+
+FORWARD = "the section \"The forward pass of a recurrent network\""
+STABLE = "the section \"A numerically stable softmax\" (equation log-softmax)"
 
 STEP = Exercise(
     name="rnn_step",
@@ -35,14 +38,13 @@ STEP = Exercise(
         f"(H, H). In {EQ_A}, {ROWS}; both terms are (N, H).",
         "shape": f"h_t has one row per example and one column per hidden unit: (N, H). In {EQ_A}, "
         f"{ROWS}.",
-        "type": f"Return the numpy array that np.tanh gives for {EQ_H}; do not convert it to a "
-        "list or to a torch tensor.",
-        "dtype": f"Return floating-point numbers: np.tanh(a_t) for {EQ_H}.",
-        "nonfinite": f"Use np.tanh for {EQ_H}: a tanh written with np.exp overflows once |a_t| "
-        "passes a few hundred.",
-        "value": f"Compare with {EQ_A} and {EQ_H}; {ROWS}.",
+        "type": f"Return the array of {EQ_H}, shape (N, H).",
+        "dtype": f"Return floating-point numbers, the values of {EQ_H}.",
+        "nonfinite": "A tanh written with np.exp overflows once |a_t| passes a few hundred; "
+        f"numpy's own tanh does not, {EQ_H}.",
+        "value": f"Compare your code with {EQ_A} and {EQ_H} in {FORWARD}, one term at a time.",
         "mutation": "Do not update h_prev or any other argument in place (`h_prev += ...`, "
-        f"`np.tanh(a, out=h_prev)`): compute a new array for {EQ_A} and return np.tanh of it.",
+        f"`np.tanh(a, out=h_prev)`): compute {EQ_A} and {EQ_H} as new arrays.",
     },
 )
 
@@ -51,17 +53,15 @@ LOSS = Exercise(
     title="the sequence loss, L = (1/N) Σ_n Σ_t -log softmax(o_t)[y_t]",
     params=("o", "y"),
     hints={
-        "exception": "o is (N, T, K) and y is (N, T), integers in 0..K-1. Take log softmax "
-        "along the last axis, then pick each step's target entry, e.g. with "
-        f"`np.take_along_axis(log_p, y[..., None], axis=-1)`; see {EQ_LOSS}.",
-        "type": f"Return one Python number, e.g. `float(total / N)`, for {EQ_LOSS}.",
-        "nonfinite": "np.exp overflows past exp(709) and log(0) is -inf. Subtract each step's "
-        f"largest logit, `m = o.max(axis=-1, keepdims=True)`, and use {EQ_LOGSM}; never take "
-        "the log of a probability.",
+        "exception": "o is (N, T, K) and y is (N, T), integers in 0..K-1: one target class "
+        "per sequence and step. Print the shape of each intermediate result; numpy's "
+        f"take_along_axis picks one entry per row. See {EQ_LOSS}.",
+        "type": f"Return one Python number, `float(...)`, for {EQ_LOSS}.",
+        "nonfinite": f"An exp overflowed or a log met 0. Re-read {STABLE}: the loss can be "
+        "computed without ever forming a probability.",
         "value": f"Compare with {EQ_LOSS}: sum over the T steps, average over the N sequences.",
-        "mutation": "Do not shift o in place (`o -= o.max(...)`): write "
-        "`shifted = o - o.max(axis=-1, keepdims=True)` and work with that; "
-        f"see {EQ_LOGSM}.",
+        "mutation": "Do not shift or change o in place (`o -= ...`); compute the terms of "
+        f"{EQ_LOGSM} as new arrays.",
     },
 )
 
@@ -226,14 +226,12 @@ def _random_loss(label, N, T, K, seed, loc=0.0, scale=2.0, hints=None) -> Case:
 
 _OVERFLOW_HINT = (
     "exp(1000) overflows to inf in float64 (the largest finite value is about exp(709)), and "
-    "inf / inf is NaN. Softmax does not change when every logit of a step moves by the same "
-    "amount, so subtract the largest one before exponentiating, "
-    f"`m = o.max(axis=-1, keepdims=True)`, and use {EQ_LOGSM}."
+    f"inf / inf is NaN. Softmax does not change when every logit of a step moves by the same "
+    f"amount: {STABLE} shows how to use that."
 )
 _UNDERFLOW_HINT = (
     "A target whose probability is about exp(-1500) gets softmax = 0 in float64, and "
-    f"log(0) = -inf. Stay in the log domain with {EQ_LOGSM}, m = max_j o_j; never take the "
-    "log of a probability."
+    f"log(0) = -inf. Stay in the log domain, {EQ_LOGSM}; never take the log of a probability."
 )
 
 

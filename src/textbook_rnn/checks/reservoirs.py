@@ -39,11 +39,12 @@ STATES = Exercise(
     params=("x", "h0", "U", "W", "b", "alpha"),
     hints={
         "exception": "Shapes: x is (N, T, D), h0 is (N, H), U is (H, D), W is (H, H), b is (H,), "
-        f"alpha a float. Loop over t; {ROWS}.",
+        f"alpha a float; {ROWS}.",
         "type": "Return one numpy array of shape (N, T, H) holding h_1 ... h_T.",
         "shape": "Return h_1 ... h_T, one per step, as an array of shape (N, T, H); h0 is not "
         "part of the result.",
-        "value": f"Compute {EQ_STATE}, then {EQ_LEAK}, and feed h_t to the next step; {ROWS}.",
+        "value": f"Compare with {EQ_STATE} and {EQ_LEAK} (section \"Leaky units and multiple "
+        "time scales\"), one step at a time.",
         "mutation": "Do not update h0 or x in place (`h0[:] = ...`, `h += ...` on an argument); "
         "keep the running state in a new variable.",
     },
@@ -54,15 +55,14 @@ RIDGE = Exercise(
     title="the readout ŷ_t = c + V h_t fitted by ridge regression, bias not penalised",
     params=("states", "targets", "ridge"),
     hints={
-        "exception": "states is (N, T, H) and targets (N, T, K): reshape both to one row per "
-        "step, (N·T, H) and (N·T, K), then centre each column and solve "
-        f"{EQ_RIDGE} with np.linalg.solve.",
-        "type": "Return a tuple (V, c) of two numpy arrays.",
+        "exception": "states is (N, T, H) and targets (N, T, K): every step of every sequence "
+        "is one row of the regression, (N·T, H) and (N·T, K).",
+        "type": "Return V and c together, as a tuple (V, c).",
         "shape": "V maps a state to an output: shape (K, H); c has one entry per output: (K,).",
-        "value": f"Centre the states and targets over all N·T steps, solve {EQ_RIDGE}; the "
-        "penalty λ multiplies the identity as it is, and c is never penalised.",
-        "mutation": "Do not centre states or targets in place (`states -= mean`); write "
-        "`Hc = X - X.mean(axis=0)`.",
+        "value": f"Compare with {EQ_RIDGE} (section \"Training the readout: ridge "
+        "regression\"): what is centred, over which rows, and where λ goes.",
+        "mutation": "Do not centre states or targets in place (`states -= mean`); build new "
+        "arrays.",
     },
 )
 
@@ -71,15 +71,15 @@ LEAKY = Exercise(
     title="the backward pass through leaky units u_t = α ⊙ u_{t-1} + (1 - α) ⊙ v_t",
     params=("du", "u", "u0", "v", "alpha"),
     hints={
-        "exception": "Shapes: du, u and v are (N, T, H), u0 is (N, H), alpha is (H,). Walk back "
-        f"from t = T to 1 with {EQ_CARRY}.",
-        "type": "Return a tuple of three numpy arrays: (dv, du0, dalpha).",
+        "exception": "Shapes: du, u and v are (N, T, H), u0 is (N, H), alpha is (H,); "
+        "`du[:, t-1]` belongs to u_t. Print the shape of each intermediate result.",
+        "type": "Return the three gradients together, as a tuple (dv, du0, dalpha).",
         "shape": "dv has the shape of v, (N, T, H); du0 that of u0, (N, H); dalpha that of "
         "alpha, (H,), summed over the batch and the steps.",
-        "value": f"Go backwards with {EQ_CARRY}; then `dv_t = (1 - α) ⊙ g_t`, "
-        f"`du0 = α ⊙ g_1` and {EQ_DALPHA}, where u_0 is u0.",
-        "mutation": "Do not accumulate into du in place (`du[:, t-1] += ...`); keep the carried "
-        "gradient g in a new array.",
+        "value": f"Compare with {EQ_CARRY} and {EQ_DALPHA} (section \"The gradient through "
+        "a leaky unit\"); u_0 is u0.",
+        "mutation": "Do not accumulate into du in place (`du[:, t-1] += ...`); keep what you "
+        "carry back in a new array.",
     },
 )
 
