@@ -34,12 +34,11 @@ import yaml
 from textbook_rnn.notebook import INSTALL_TAG, portable
 
 ROOT = Path(__file__).resolve().parents[1]
-CHAPTERS = ROOT / "chapters"
-LAUNCH = ROOT / "notebooks"
 
 
-def repository(config: Path = ROOT / "_config.yml") -> tuple[str | None, str | None]:
+def repository(config: Path | None = None) -> tuple[str | None, str | None]:
     """``repository.url`` and ``repository.branch`` from the book's config (None if unset)."""
+    config = config or ROOT / "_config.yml"
     data = yaml.safe_load(config.read_text(encoding="utf-8")) or {}
     repo = data.get("repository") or {}
     return repo.get("url") or None, repo.get("branch") or None
@@ -60,7 +59,8 @@ def launch_copy(chapter: Path, url: str | None = None, branch: str | None = None
 
 def pairs() -> list[tuple[Path, Path]]:
     """(chapter, launch copy) for every ``chapters/NN_slug.md``."""
-    return [(p, LAUNCH / f"{p.stem}.ipynb") for p in sorted(CHAPTERS.glob("[0-9][0-9]_*.md"))]
+    chapters = sorted((ROOT / "chapters").glob("[0-9][0-9]_*.md"))
+    return [(p, ROOT / "notebooks" / f"{p.stem}.ipynb") for p in chapters]
 
 
 def stale() -> list[str]:
@@ -74,7 +74,7 @@ def stale() -> list[str]:
         elif copy.read_text(encoding="utf-8") != launch_copy(chapter, url, branch):
             problems.append(f"{copy.relative_to(ROOT)} differs from what "
                             f"{chapter.relative_to(ROOT)} generates")
-    for extra in sorted(set(LAUNCH.glob("*.ipynb")) - expected):
+    for extra in sorted(set((ROOT / "notebooks").glob("*.ipynb")) - expected):
         problems.append(f"{extra.relative_to(ROOT)} has no chapter")
     return problems
 
@@ -91,8 +91,8 @@ def main(argv: list[str] | None = None) -> int:
             print("run `python tools/make_launch_notebooks.py` to regenerate them")
         return 1 if problems else 0
     url, branch = repository()
-    LAUNCH.mkdir(exist_ok=True)
-    for extra in set(LAUNCH.glob("*.ipynb")) - {copy for _, copy in pairs()}:
+    (ROOT / "notebooks").mkdir(exist_ok=True)
+    for extra in set((ROOT / "notebooks").glob("*.ipynb")) - {copy for _, copy in pairs()}:
         extra.unlink()
     for chapter, copy in pairs():
         copy.write_text(launch_copy(chapter, url, branch), encoding="utf-8")
