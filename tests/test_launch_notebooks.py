@@ -8,13 +8,17 @@ may need myst-nb (the book's build stack) to run.
 
 from __future__ import annotations
 
+import ast
 import importlib.util
+import sys
+import tomllib
 from pathlib import Path
 
 import nbformat
 import pytest
+from packaging.requirements import Requirement
 
-from textbook_rnn.notebook import INSTALL_TAG
+from textbook_rnn.notebook import INSTALL_TAG, extras_for
 
 ROOT = Path(__file__).resolve().parents[1]
 _spec = importlib.util.spec_from_file_location(
@@ -71,3 +75,30 @@ def test_stale_copy_is_reported(tmp_path, monkeypatch):
     assert make_launch_notebooks.stale() == [
         "notebooks/01_demo.ipynb differs from what chapters/01_demo.md generates"
     ]
+
+
+def _imports(source: str) -> set[str]:
+    code = "\n".join(line for line in source.splitlines()
+                     if not line.lstrip().startswith(("%", "!")))
+    found = set()
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def test_notebooks_import_only_what_the_install_cell_provides():
+    """The standard library, IPython (every Jupyter has it), the package and its extras."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    provided = {Requirement(r).name for r in project["dependencies"]}
+    provided |= {Requirement(r).name for name in extras_for(["torch"])
+                 for r in project["optional-dependencies"][name]}
+    allowed = set(sys.stdlib_module_names) | provided | {"IPython", "textbook_rnn"}
+    for path in RUNNABLE:
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                extra = _imports(cell.source) - allowed
+                assert not extra, f"{path.name} imports {sorted(extra)}, which nothing installs"

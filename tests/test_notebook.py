@@ -72,12 +72,12 @@ def test_install_cell_is_silent_where_the_package_imports(url, monkeypatch, caps
 
 
 def test_install_cell_without_url_says_how_to_install(monkeypatch, capsys):
-    source = notebook.install_cell_source(None, extras=("plots", "widgets", "torch"))
+    source = notebook.install_cell_source(None, extras=("notebooks", "torch"))
     calls = []
     _run(source, monkeypatch, importable=False, pip_calls=calls)
     out = capsys.readouterr().out
     assert "textbook_rnn" in out and "not installed" in out
-    assert "pip install -e '.[plots,widgets,torch]'" in out
+    assert "pip install -e '.[notebooks,torch]'" in out
     assert calls == []
 
 
@@ -88,7 +88,7 @@ def test_install_cell_with_url_installs_from_the_repository(monkeypatch, capsys)
     assert len(calls) == 1
     command = calls[0]
     assert command[:4] == [sys.executable, "-m", "pip", "install"]
-    assert command[-1] == f"textbook-rnn[plots,widgets] @ git+{URL}@main"
+    assert command[-1] == f"textbook-rnn[notebooks] @ git+{URL}@main"
     assert "Installing" in capsys.readouterr().out
 
 
@@ -108,8 +108,8 @@ def test_install_cell_rejects_a_bad_url(url, error):
 
 
 def test_extras_follow_the_code():
-    assert notebook.extras_for(["import numpy as np"]) == ("plots", "widgets")
-    assert notebook.extras_for(["import torch"]) == ("plots", "widgets", "torch")
+    assert notebook.extras_for(["import numpy as np"]) == ("notebooks",)
+    assert notebook.extras_for(["import torch"]) == ("notebooks", "torch")
     assert notebook.extras_for(["from textbook_rnn.torch_nn import models"])[-1] == "torch"
 
 
@@ -131,7 +131,7 @@ def test_add_install_cell_puts_one_cell_first_and_replaces_an_old_one():
     assert len(installs) == 1 and nb.cells[0] is installs[0]
     assert "remove-cell" in nb.cells[0].metadata.tags
     assert f"git+{URL}@main" in nb.cells[0].source
-    assert "[plots,widgets,torch]" in nb.cells[0].source  # the notebook imports torch
+    assert "[notebooks,torch]" in nb.cells[0].source  # the notebook imports torch
     assert [c.cell_type for c in nb.cells[1:]] == ["markdown", "code"]
     nbformat.validate(nb)
 

@@ -97,10 +97,11 @@ def extras_for(code: Iterable[str]) -> tuple[str, ...]:
     Returns
     -------
     tuple of str
-        ``("plots", "widgets")``, plus ``"torch"`` when the code mentions torch
-        (``import torch``, ``textbook_rnn.torch_nn``).
+        ``("notebooks",)`` (matplotlib, ipywidgets, threadpoolctl), plus
+        ``"torch"`` when the code mentions torch (``import torch``,
+        ``textbook_rnn.torch_nn``).
     """
-    extras = ["plots", "widgets"]
+    extras = ["notebooks"]
     if any(_USES_TORCH.search(source) for source in code):
         extras.append("torch")
     return tuple(extras)
@@ -109,7 +110,7 @@ def extras_for(code: Iterable[str]) -> tuple[str, ...]:
 def install_cell_source(
     repository_url: str | None = None,
     branch: str | None = None,
-    extras: Iterable[str] = ("plots", "widgets"),
+    extras: Iterable[str] = ("notebooks",),
 ) -> str:
     """The code of the cell that installs ``textbook_rnn`` where it is missing.
 
