@@ -43,6 +43,7 @@ class AuthorYearLabelStyle(BaseLabelStyle):
     """Labels "Surname, 2001", "A and B, 2001", "A et al., 2001" (a, b on clashes)."""
 
     def format_labels(self, sorted_entries):
+        """Yield one label per entry, in the order given."""
         entries = list(sorted_entries)
         labels = [f"{_names(e)}, {e.fields.get('year', 'n.d.')}" for e in entries]
         clashes = Counter(labels)
