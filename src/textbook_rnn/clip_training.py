@@ -4,8 +4,8 @@ The chapter "Optimisation for long-term dependencies"
 (``chapters/09_optimisation.md``), section *Clipping in training*. The
 experiment of that section, entirely in numpy:
 
-- :func:`adding_problem`: the adding problem of Hochreiter & Schmidhuber
-  (1997), as drawn by :func:`textbook_rnn.tasks.adding.adding_problem`. Each
+- :func:`adding_problem`: the later, simplified variant of Hochreiter &
+  Schmidhuber's (1997) adding problem, as drawn by :func:`textbook_rnn.tasks.adding.adding_problem`. Each
   step brings a random number in [0, 1) and a marker bit; two steps are
   marked, one in each half of the sequence, and the target is the sum of the
   two marked numbers. Predicting the mean, 1, gives a mean squared error of
