@@ -4,7 +4,8 @@ The chapter "Optimisation for long-term dependencies"
 (``chapters/09_optimisation.md``), section *Clipping in training*. The
 experiment of that section, entirely in numpy:
 
-- the task is the adding problem of :func:`textbook_rnn.tasks.adding.adding_problem`:
+- the task is the later, simplified variant of Hochreiter & Schmidhuber's
+  (1997) adding problem drawn by :func:`textbook_rnn.tasks.adding.adding_problem`:
   each step brings a random number in [0, 1) and a marker bit; two steps are
   marked, one in each half of the sequence, and the target is the sum of the
   two marked numbers. Predicting the mean, 1, gives a mean squared error of

@@ -7,7 +7,7 @@ shown: the same call gives the same picture on every machine.
 
 - :func:`draw_backward_graph`: the unfolded network with the gradient
   messages of BPTT flowing back (section *The derivation*);
-- :func:`plot_bptt_cost`: time and memory of BPTT against the length τ;
+- :func:`plot_bptt_cost`: arithmetic and memory of BPTT against the length τ;
 - :func:`plot_gradient_norms`: ‖∂L/∂h_t‖ going back in time;
 - :func:`plot_gradient_frame`: one frame of the chapter's widget;
 - :func:`plot_activation_comparison`: tanh against ReLU in the recurrence;
@@ -132,16 +132,16 @@ def draw_backward_graph():
 
 
 @in_style
-def plot_bptt_cost(T: Sequence[int], seconds: Mapping[str, Sequence[float]],
+def plot_bptt_cost(T: Sequence[int], operations: Mapping[str, Sequence[float]],
                    megabytes: Mapping[str, Sequence[float]]):
-    """Two panels against the sequence length: measured time, and stored memory.
+    """Two panels against the sequence length: counted arithmetic, and stored memory.
 
     Parameters
     ----------
     T : sequence of int
         Sequence lengths (at least two).
-    seconds : mapping of str to sequence of float
-        Label to measured seconds per call, one per length.
+    operations : mapping of str to sequence of float
+        Label to multiply-adds per call, one per length.
     megabytes : mapping of str to sequence of float
         Label to megabytes kept for the backward pass, one per length.
 
@@ -152,12 +152,12 @@ def plot_bptt_cost(T: Sequence[int], seconds: Mapping[str, Sequence[float]],
     T = np.asarray(T, dtype=float)
     if T.ndim != 1 or T.size < 2:
         raise ValueError(f"T must be a 1-D sequence of at least two lengths, got shape {T.shape}")
-    seconds = check_series("seconds", seconds, T.size)
+    operations = check_series("operations", operations, T.size)
     megabytes = check_series("megabytes", megabytes, T.size)
     fig = new_figure((9.4, 3.8))
     left, right = fig.subplots(1, 2)
     for ax, series, scale, ylabel, title in (
-        (left, seconds, 1e3, "milliseconds per call", "time (measured on this machine)"),
+        (left, operations, 1e-6, "millions of multiply-adds per call", "arithmetic (counted)"),
         (right, megabytes, 1.0, "megabytes kept for the backward pass", "memory (counted exactly)"),
     ):
         for (label, values), marker in zip(series.items(), "osD^v", strict=False):
