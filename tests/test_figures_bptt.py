@@ -11,7 +11,6 @@ import pytest
 pytest.importorskip("matplotlib")
 
 from figure_checks import all_text, labelled_lines, legend_labels, ydata_range  # noqa: E402
-
 from textbook_rnn.figures import bptt as pb  # noqa: E402
 
 T = np.arange(1, 21)

@@ -14,7 +14,6 @@ import pytest
 matplotlib = pytest.importorskip("matplotlib")
 
 from figure_checks import all_text, labelled_lines, legend_labels  # noqa: E402
-
 from textbook_rnn import rnn, tdn, widgets  # noqa: E402
 from textbook_rnn.figures import recurrence as plots  # noqa: E402
 

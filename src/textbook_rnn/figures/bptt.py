@@ -458,7 +458,7 @@ def plot_recall_experiment(curves: Mapping[str, Sequence[float]], delays: Sequen
                color="#555555")
     right.set_ylim(0, 1.05)
     right.set_xticks(delays)
-    right.set_xlabel("delay d (steps between the symbol and its recall)")
+    right.set_xlabel("delay $d$ (steps from symbol to recall)")
     right.set_ylabel("test accuracy on recall steps")
     right.set_title("what each method can learn")
     handles, labels = left.get_legend_handles_labels()

@@ -409,6 +409,7 @@ def plot_phase_portrait(traj, *, title: str | None = None, rate: float | None = 
     right.set_yscale("log")
     right.set_ylim(floor, 3.0)
     right.set_xlim(0, steps[-1])
+    right.xaxis.set_major_locator(require("matplotlib.ticker").MaxNLocator(5, integer=True))
     right.set_xlabel("step $t$")
     right.set_ylabel(r"$\|\boldsymbol{h}_t\|$")
     right.set_title("size of the state over time")
