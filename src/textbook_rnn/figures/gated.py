@@ -1,18 +1,18 @@
-"""The figures of chapter 8 ("Gated RNNs: LSTM and GRU"), as pure functions.
+"""The figures of chapter 8 ("Gated RNNs: LSTM and GRU"): drawing only.
 
-Each ``draw_*`` or ``plot_*`` function returns a
-:class:`matplotlib.figure.Figure` drawn inside the book's style
-(:data:`textbook_rnn.figures.style.STYLE`), never registered with pyplot; the few
-``*_path_*`` and ``counter_unit`` functions only compute arrays.
+Each function returns a :class:`matplotlib.figure.Figure` drawn inside the
+book's style (:data:`textbook_rnn.figures.style.STYLE`), never registered
+with pyplot, from arrays the core computed.
 
 - :func:`draw_cells`: block diagrams of the LSTM and GRU cells;
-- :func:`cell_path_gain` and :func:`rnn_path_gain`, drawn by
-  :func:`plot_path_gains`: how a gradient fades along the cell state's
-  self-loop and along the vanilla RNN's state;
+- :func:`plot_path_gains`: how a gradient fades along the cell state's
+  self-loop (:func:`textbook_rnn.lstm.cell_path_gain`) and along the
+  vanilla RNN's state (:func:`textbook_rnn.dynamics.jacobian_product_norms`);
 - :func:`plot_adding`: training curves of the adding problem;
 - :func:`plot_gate_trace`: gate values of a trained cell over one sequence;
 - :func:`plot_forget_bias`: the forget-gate bias experiment;
-- :func:`counter_unit` and :func:`plot_counting`: the counting languages;
+- :func:`plot_counting`: the counting languages (the counting unit found by
+  :func:`textbook_rnn.tasks.counting.counter_unit`);
 - :func:`plot_memory_frame`: one frame of the chapter's widget.
 
 matplotlib is imported on first use.

@@ -12,11 +12,12 @@ call gives the same picture on every machine.
 - :func:`plot_descent`: gradient-descent paths on that surface, one panel
   per clipping rule, with the loss along each path (also a frame of the
   chapter's widget);
-- :func:`clip_vectors` and :func:`turn_angle` (computing) and
-  :func:`plot_clipping_geometry` (drawing): what norm and element-wise
-  clipping do to two-dimensional gradients;
-- :func:`moving_average` and :func:`plot_clip_training`: training curves with
-  and without clipping, and the outcome against the learning rate;
+- :func:`plot_clipping_geometry`: what norm and element-wise clipping do to
+  two-dimensional gradients (from :func:`textbook_rnn.clipping.clip_vectors`
+  and :func:`textbook_rnn.clipping.turn_angle`);
+- :func:`plot_clip_training`: training curves with and without clipping
+  (smoothed by :func:`textbook_rnn.clip_training.moving_average`), and the
+  outcome against the learning rate;
 - :func:`plot_flow`: ‖∂L/∂h_t‖ and the ratios r_t of Pascanu et al.'s
   regulariser.
 

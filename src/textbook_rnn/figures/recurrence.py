@@ -1,24 +1,21 @@
-"""The book's figures, as pure functions that return matplotlib figures.
+"""The figures of chapter 1 ("Recurrence and unfolding"): drawing only.
 
-Every function here either *computes* what a figure shows (and returns
-arrays, tested against the package's reference code) or *draws* it (and
-returns a :class:`matplotlib.figure.Figure`). None of them calls
-``plt.show``, touches pyplot's global figure list, or depends on the global
-matplotlib settings: each figure is drawn inside the book's style,
-:data:`STYLE`, at a fixed size, so the same call gives the same picture on
-every machine.
-
-Chapter 1 ("Recurrence and unfolding") uses:
+Each function takes arrays computed by the numpy core and returns a
+:class:`matplotlib.figure.Figure` drawn in the book's style
+(:data:`textbook_rnn.figures.style.STYLE`) at a fixed size; none calls
+``plt.show`` or registers the figure with pyplot, so the same call gives the
+same picture on every machine.
 
 - :func:`draw_unfolded`: the folded circuit and its unfolded graph;
 - :func:`draw_families`: four ways to wire a recurrent network;
 - :func:`draw_io_patterns`: the five input/output patterns;
-- :func:`state_trajectories` and :func:`plot_phase_portrait`: the hidden
-  state of a two-unit network as a dynamical system (the chapter's widget);
-- :func:`state_gap` and :func:`plot_state_gap`: how fast two different
-  pasts are forgotten;
-- :func:`sensitivity` and :func:`plot_sensitivity`: which inputs each output
-  can see, for a time-delay network and a recurrent one;
+- :func:`plot_phase_portrait`: the hidden state of a two-unit network as a
+  dynamical system (paths from :func:`textbook_rnn.rnn.state_trajectories`;
+  the chapter's widget);
+- :func:`plot_state_gap`: how fast two different pasts are forgotten (from
+  :func:`textbook_rnn.rnn.state_gap`);
+- :func:`plot_sensitivity`: which inputs each output can see (from
+  :func:`textbook_rnn.tdn.sensitivity`);
 - :func:`plot_cost`: memory and sequential depth as the sequence grows.
 
 matplotlib is imported on first use, through :func:`textbook_rnn._optional.require`.
