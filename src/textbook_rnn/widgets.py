@@ -16,12 +16,16 @@ from collections.abc import Callable, Sequence
 
 from ._optional import require
 
-__all__ = ["figure_to_png", "render_frames", "frame_slider"]
+__all__ = ["FRAME_DPI", "figure_to_png", "render_frames", "frame_slider"]
 
 CSS_CLASS = "trnn-frame-slider"
 
+FRAME_DPI = 144
+"""Resolution of the frames: that of the static figures (``savefig.dpi`` of the book's style),
+so that a frame stretched to the text column is as sharp on a HiDPI screen as a figure."""
 
-def figure_to_png(fig, *, dpi: int = 96) -> bytes:
+
+def figure_to_png(fig, *, dpi: int = FRAME_DPI) -> bytes:
     """Render a matplotlib figure to PNG bytes and close it.
 
     The PNG carries no timestamp or software version, so the same figure gives
@@ -36,7 +40,7 @@ def figure_to_png(fig, *, dpi: int = 96) -> bytes:
     return buf.getvalue()
 
 
-def render_frames(draw: Callable, values: Sequence, *, dpi: int = 96) -> list[bytes]:
+def render_frames(draw: Callable, values: Sequence, *, dpi: int = FRAME_DPI) -> list[bytes]:
     """Call ``draw(value)`` for each value and return the figures as PNG bytes.
 
     Parameters
@@ -46,7 +50,7 @@ def render_frames(draw: Callable, values: Sequence, *, dpi: int = 96) -> list[by
     values : sequence
         The parameter values, one frame each.
     dpi : int
-        Resolution of the frames.
+        Resolution of the frames; by default that of the static figures.
     """
     return [figure_to_png(draw(v), dpi=dpi) for v in values]
 

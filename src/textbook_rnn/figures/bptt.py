@@ -213,7 +213,7 @@ def plot_gradient_norms(norms: Mapping[str, Sequence[float]], *, floor: float = 
     ax.annotate("", xy=(0.06, 0.06), xytext=(0.32, 0.06), xycoords="axes fraction",
                 arrowprops={"arrowstyle": "-|>", "color": "#555555", "lw": 1.4})
     ax.text(0.19, 0.09, "back in time", transform=ax.transAxes, ha="center", va="bottom",
-            fontsize=10.5, color="#555555")
+            fontsize=11.5, color="#555555")
     if title:
         ax.set_title(title)
     fig.legend(loc="outside right upper")
@@ -268,7 +268,7 @@ def plot_gradient_frame(norms: Mapping[str, Sequence[float]], current: str,
     right.fill_between(steps, from_here, color=PALETTE["vermillion"], alpha=0.25, lw=0)
     right.plot(steps, from_here, color=PALETTE["vermillion"])
     right.axhline(0.9, color="#777777", ls=":", lw=1.2)
-    right.text(1.5, 0.91, "90 %", va="bottom", fontsize=10, color="#555555")
+    right.text(1.5, 0.91, "90 %", va="bottom", fontsize=11, color="#555555")
     right.set_xlim(1, T)
     right.set_ylim(0, 1.02)
     right.set_xlabel("step $t$")
@@ -451,14 +451,14 @@ def plot_recall_experiment(curves: Mapping[str, Sequence[float]], delays: Sequen
     for (label, acc), colour, marker in zip(accuracy.items(), COLOURS, "osD^v", strict=False):
         right.plot(delays, acc, marker=marker, ms=6, color=colour, label=label)
     right.axhline(chance, color="#777777", ls=":", lw=1.4)
-    right.text(delays.max(), chance + 0.03, "chance", ha="right", va="bottom", fontsize=10.5,
+    right.text(delays.max(), chance + 0.03, "chance", ha="right", va="bottom", fontsize=11.5,
                color="#555555")
     right.axvline(k, color="#777777", ls="--", lw=1.2)
-    right.text(k + 0.08, 0.5, f"k = {k}", rotation=90, va="center", fontsize=10.5,
+    right.text(k + 0.08, 0.5, f"k = {k}", rotation=90, va="center", fontsize=11.5,
                color="#555555")
     right.set_ylim(0, 1.05)
     right.set_xticks(delays)
-    right.set_xlabel("delay d (steps between the symbol and its recall)")
+    right.set_xlabel("delay $d$ (steps from symbol to recall)")
     right.set_ylabel("test accuracy on recall steps")
     right.set_title("what each method can learn")
     handles, labels = left.get_legend_handles_labels()
