@@ -62,12 +62,14 @@ def matplotlib_rgb(colour):
     return to_rgb(colour)
 
 
-def test_cost_draws_time_in_milliseconds_and_memory():
+def test_cost_draws_counted_operations_and_memory():
     fig = pb.plot_bptt_cost(LENGTHS, SECONDS, MEGABYTES)
-    time, memory = fig.axes
-    assert labelled_lines(time) == list(SECONDS) and labelled_lines(memory) == list(MEGABYTES)
-    np.testing.assert_allclose(time.lines[0].get_ydata(), np.array(SECONDS["numpy BPTT"]) * 1e3)
-    assert time.get_ylabel() == "milliseconds per call"
+    ops, memory = fig.axes
+    assert labelled_lines(ops) == list(SECONDS) and labelled_lines(memory) == list(MEGABYTES)
+    # the left panel is in millions of multiply-adds
+    np.testing.assert_allclose(ops.lines[0].get_ydata(), np.array(SECONDS["numpy BPTT"]) * 1e-6)
+    assert ops.get_ylabel() == "millions of multiply-adds per call"
+    assert "counted" in ops.get_title() and "counted" in memory.get_title()
     assert memory.get_ylim()[0] == 0 and memory.get_xlim()[1] == pytest.approx(200 * 1.04)
 
 
