@@ -18,9 +18,44 @@ FRAMES = [b"\x89PNG frame zero", b"\x89PNG frame one", b"\x89PNG frame two"]
 LABELS = ["0.50", "0.90", "1.20"]
 
 
-def _stack_images(box):
+class _Collect(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def _parse(html: str) -> _Collect:
+    parser = _Collect()
+    parser.feed(html)
+    return parser
+
+
+def _images(html: str) -> list[dict]:
+    return [attrs for tag, attrs in _parse(html).tags if tag == "img"]
+
+
+def _png(src: str) -> bytes:
+    prefix = "data:image/png;base64,"
+    assert src.startswith(prefix)
+    return base64.b64decode(src[len(prefix):])
+
+
+def _stack_frames(box):
+    """The slider, and the one <img> of each frame in the stack."""
     slider, stack = box.children
-    return slider, list(stack.children)
+    frames = []
+    for frame in stack.children:
+        imgs = _images(frame.value)
+        assert len(imgs) == 1, frame.value[:200]
+        frames.append(imgs[0])
+    return slider, frames
 
 
 # --- frame_alts ------------------------------------------------------------------------
@@ -69,25 +104,12 @@ def test_bad_alt_is_rejected_with_a_clear_message(alt, error, words):
 def test_each_frame_carries_its_alt_and_the_slider_shows_values():
     box = widgets.frame_slider(FRAMES, LABELS, description="ρ", start=1,
                                alt="Frame at ρ = {label}")
-    slider, images = _stack_images(box)
-    assert [img.tooltip for img in images] == [f"Frame at ρ = {lab}" for lab in LABELS]
-    assert [img.value for img in images] == FRAMES
+    slider, images = _stack_frames(box)
+    assert [img["alt"] for img in images] == [f"Frame at ρ = {lab}" for lab in LABELS]
+    assert [_png(img["src"]) for img in images] == FRAMES
     assert list(slider.options) == LABELS and slider.value == "0.90"
     assert slider.description == "ρ"
     assert widgets.CSS_CLASS in box._dom_classes
-
-
-class _Collect(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.tags: list[tuple[str, dict]] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-    def handle_data(self, data):
-        self.text.append(data)
 
 
 def _displayed(box, monkeypatch) -> list[tuple[object, dict]]:
@@ -108,25 +130,32 @@ def test_displayed_with_a_noscript_copy_of_the_first_frame(start, monkeypatch):
     fallback, view = shown
     html = fallback[0].data
     assert html.startswith("<noscript>") and html.endswith("</noscript>")
-    parser = _Collect()
-    parser.feed(html)
-    imgs = [attrs for tag, attrs in parser.tags if tag == "img"]
+    parser = _parse(html)
+    imgs = _images(html)
     assert len(imgs) == 1
     assert imgs[0]["alt"] == f"Portrait at ρ = {LABELS[start]}"
-    prefix = "data:image/png;base64,"
-    assert imgs[0]["src"].startswith(prefix)
-    assert base64.b64decode(imgs[0]["src"][len(prefix):]) == FRAMES[start]
+    assert _png(imgs[0]["src"]) == FRAMES[start]
     assert f"stretch ρ = {LABELS[start]}" in "".join(parser.text)
     bundle, kwargs = view
     assert kwargs == {"raw": True}
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == box.model_id
 
 
-def test_alt_text_is_escaped_in_the_fallback(monkeypatch):
+def test_alt_text_is_escaped(monkeypatch):
     box = widgets.frame_slider(FRAMES[:1], LABELS[:1], alt='a "quoted" <b> & more')
+    escaped = 'alt="a &quot;quoted&quot; &lt;b&gt; &amp; more (value = 0.50)."'
+    assert escaped in box.children[1].children[0].value
     (fallback, _), _ = _displayed(box, monkeypatch)
-    assert 'alt="a &quot;quoted&quot; &lt;b&gt; &amp; more (value = 0.50)."' in fallback.data
+    assert escaped in fallback.data
     assert "its 1 frame." in fallback.data
+
+
+def test_frame_width_reaches_the_image(monkeypatch):
+    box = widgets.frame_slider(FRAMES, LABELS, width="60%", alt="frame {label}")
+    _, images = _stack_frames(box)
+    assert all(img["style"].startswith("width: 60%;") for img in images)
+    (fallback, _), _ = _displayed(box, monkeypatch)
+    assert _images(fallback.data)[0]["style"].startswith("width: 60%;")
 
 
 def test_a_closed_slider_displays_as_text(monkeypatch):

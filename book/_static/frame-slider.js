@@ -2,14 +2,13 @@
  * Accessibility for the book's frame sliders (textbook_rnn.widgets.frame_slider)
  * on the static site.
  *
- * The ipywidgets manager draws each frame as an <img> without alt text and the
- * slider as a noUiSlider handle that has no accessible name and announces its
- * position (0, 1, 2 ...) rather than the value it selects. frame_slider sends
- * each frame's description as the image's tooltip (a title attribute); this
- * script, for every element with the class trnn-frame-slider:
- *   - moves each image's title to its alt attribute (no hover tooltip is left);
+ * The frames carry their own alt text (frame_slider draws each as an <img alt>).
+ * The slider, though, is a noUiSlider handle (role="slider") that the ipywidgets
+ * manager leaves without an accessible name, and that announces its position
+ * (0, 1, 2 ...) rather than the value it selects. For every element with the
+ * class trnn-frame-slider this script
  *   - names the slider handle after the slider's visible description;
- *   - makes the handle announce the value shown in the readout ("0.90") and
+ *   - makes the handle announce the value shown in the readout ("0.90"), and
  *     keeps that in step as the slider moves.
  * The widgets are drawn after the page loads, so a MutationObserver applies
  * this whenever one appears or changes. Every change is idempotent.
@@ -27,10 +26,6 @@
   }
 
   function fix(box) {
-    box.querySelectorAll("img[title]").forEach(function (img) {
-      setAttr(img, "alt", img.getAttribute("title"));
-      img.removeAttribute("title");
-    });
     var handle = box.querySelector(".noUi-handle[role='slider']");
     if (!handle) return;
     var slider = handle.closest(".widget-slider, .widget-hslider, .widget-vslider") || box;
@@ -61,7 +56,7 @@
     fixAll(document);
     observer.observe(document.body, {
       subtree: true, childList: true, characterData: true, attributes: true,
-      attributeFilter: ["aria-valuetext", "aria-valuenow", "title"],
+      attributeFilter: ["aria-valuetext", "aria-valuenow"],
     });
   }
 

@@ -9,11 +9,12 @@ browser, so the slider works on the website, in JupyterLab and in Colab.
 Computing what each frame shows is the job of pure, tested functions
 elsewhere in the package; this module only wires controls to pictures.
 
-Every frame carries a text description (its alt text, sent as the image's
-``tooltip``; the site's ``_static/frame-slider.js`` turns it into ``alt`` and
-gives the slider handle an accessible name and its value as text). Displayed
-in a notebook, the slider is preceded by a ``<noscript>`` copy of the frame it
-shows first, so a page read with JavaScript off still shows a figure; with
+Every frame is an ``<img>`` with alt text that says what it shows (an
+``ipywidgets.HTML`` frame rather than an ``ipywidgets.Image``, which has no
+alt), and on the site ``_static/frame-slider.js`` gives the slider handle an
+accessible name and makes it announce the value it selects. Displayed in a
+notebook, the slider is preceded by a ``<noscript>`` copy of the frame it shows
+first, so a page read with JavaScript off still shows a figure; with
 JavaScript on (the site, JupyterLab, Colab) that copy stays hidden.
 """
 
@@ -101,15 +102,21 @@ def frame_alts(labels: Sequence[str], alt, description: str = "") -> list[str]:
     return alts
 
 
-def _noscript_html(png: bytes, alt: str, description: str, label: str, count: int) -> str:
-    """A ``<noscript>`` block holding one frame, for pages read without JavaScript."""
+def _img_tag(png: bytes, alt: str, width: str = "100%") -> str:
+    """An ``<img>`` holding a PNG inline (a data URI), with its alt text."""
     src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    style = f"width: {html.escape(width)}; max-width: 100%; height: auto"
+    return f'<img src="{src}" alt="{html.escape(alt)}" style="{style}">'
+
+
+def _noscript_html(png: bytes, alt: str, description: str, label: str, count: int,
+                   width: str = "100%") -> str:
+    """A ``<noscript>`` block holding one frame, for pages read without JavaScript."""
     shown = f"{description} = {label}" if description else label
     frames = f"{count} frames" if count != 1 else "1 frame"
     note = (f"An interactive figure: with JavaScript on, a slider moves through its "
             f"{frames}. Shown here: {shown}.")
-    return (f'<noscript><div class="{CSS_CLASS}-fallback">'
-            f'<img src="{src}" alt="{html.escape(alt)}" style="max-width: 100%; height: auto">'
+    return (f'<noscript><div class="{CSS_CLASS}-fallback">{_img_tag(png, alt, width)}'
             f"<p>{html.escape(note)}</p></div></noscript>")
 
 
@@ -188,13 +195,9 @@ def frame_slider(
     if not 0 <= start < len(frames):
         raise ValueError(f"start must be in 0..{len(frames) - 1}, got {start}")
     alts = frame_alts(labels, alt, description)
+    # HTML frames, not widgets.Image: an Image widget's <img> can carry no alt text.
     images = [
-        widgets.Image(
-            value=png,
-            format="png",
-            tooltip=text,  # the site's frame-slider.js makes this the image's alt
-            layout=widgets.Layout(width=width, max_width="100%", height="auto"),
-        )
+        widgets.HTML(value=_img_tag(png, text, width), layout=widgets.Layout(width="100%"))
         for png, text in zip(frames, alts, strict=True)
     ]
     stack = widgets.Stack(images, selected_index=start)
@@ -209,6 +212,6 @@ def frame_slider(
     widgets.jslink((slider, "index"), (stack, "selected_index"))
     box = _frame_slider_class(widgets)([slider, stack])
     box._fallback_html = _noscript_html(frames[start], alts[start], description,
-                                        labels[start], len(frames))
+                                        labels[start], len(frames), width)
     box.add_class(CSS_CLASS)
     return box
