@@ -10,14 +10,16 @@ NODE_STAMP := node_modules/.installed
 JB_FLAGS := -W -n --keep-going
 PYTEST_FLAGS ?= -n 2 --dist loadfile
 
-.PHONY: help venv vendor book test unit bench lab exercises lint clean chapter
+.PHONY: help venv vendor book test unit bench lab exercises grade notebooks lint clean chapter
 
 help:
 	@echo "make book       build the website into _build/html (executes every chapter)"
 	@echo "make test       clean build of the book, then every test (what CI runs)"
 	@echo "make unit       only the package and checker tests (fast)"
-	@echo "make lab        open the chapters and exercises in JupyterLab"
+	@echo "make lab        open the book in JupyterLab (chapters open as notebooks)"
 	@echo "make exercises  regenerate exercises/ from solutions/ and store outputs"
+	@echo "make grade      run every notebook in exercises/ afresh and grade each exercise"
+	@echo "make notebooks  regenerate notebooks/, the chapters as .ipynb for Colab"
 	@echo "make bench      print build and chapter timings"
 	@echo "make chapter N=03 SLUG=sequence_modelling TITLE=\"Sequence modelling\""
 	@echo "                write the skeleton of a new chapter (CONTRIBUTING.md)"
@@ -57,8 +59,19 @@ unit: $(STAMP)
 bench: vendor
 	$(PY) benchmarks/build_times.py
 
+# JupyterLab on the repository root (chapters/, exercises/, solutions/ and
+# notebooks/ all reachable), opening the first chapter. MyST chapters open as
+# notebooks because of .jupyter/labconfig/default_setting_overrides.json
+# (markdown -> "Jupytext Notebook"): JUPYTER_CONFIG_PATH adds .jupyter/ to the
+# folders Jupyter reads settings from, and on Binder, whose home folder is the
+# repository, the same file is read as ~/.jupyter. Adding a search path, rather
+# than copying the file into .venv or pointing --LabApp.user_settings_dir at the
+# repository, keeps one copy of the setting, leaves .venv as pip made it, and
+# leaves your own JupyterLab settings where they are and in charge.
+LAB_CONFIG := $(CURDIR)/.jupyter
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab chapters exercises solutions
+	JUPYTER_CONFIG_PATH="$(LAB_CONFIG)$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir="$(CURDIR)" chapters/01_recurrence.md
 
 exercises: $(STAMP)
 	$(PY) tools/make_exercises.py
@@ -68,6 +81,13 @@ exercises: $(STAMP)
 chapter: $(STAMP)
 	@test -n "$(N)" -a -n "$(SLUG)" || { echo 'usage: make chapter N=03 SLUG=sequence_modelling TITLE="Sequence modelling"'; exit 2; }
 	$(PY) tools/new_chapter.py "$(N)" "$(SLUG)" $(if $(TITLE),--title "$(TITLE)")
+
+# Exits 0 only when every exercise in exercises/ passes its checker.
+grade: $(STAMP)
+	$(PY) -m textbook_rnn.grade exercises/[0-9][0-9]_*.ipynb
+
+notebooks: $(STAMP)
+	$(PY) tools/make_launch_notebooks.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests tools benchmarks book/_ext

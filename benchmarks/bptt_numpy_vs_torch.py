@@ -21,7 +21,7 @@ import torch
 from _timing import best_time, limit_threads
 
 from textbook_rnn import bptt, init_params
-from textbook_rnn.torch_nn.rnn import to_torch_rnn
+from textbook_rnn.torch_nn.rnn import rnn_to_torch
 
 
 def measure(np_dtype, torch_dtype, shape, repeat: int) -> tuple[float, float]:
@@ -36,7 +36,7 @@ def measure(np_dtype, torch_dtype, shape, repeat: int) -> tuple[float, float]:
     def numpy_step():
         bptt.rnn_loss_and_grads(x, y, params, h0)
 
-    rnn, linear = to_torch_rnn(params, dtype=torch_dtype)
+    rnn, linear = rnn_to_torch(params, dtype=torch_dtype)
     tx = torch.tensor(x)
     ty = torch.tensor(y).reshape(-1)
     th0 = torch.tensor(h0).unsqueeze(0).requires_grad_(True)

@@ -63,7 +63,8 @@ def torch_rnn_autograd(p, x, y, h0, *, chunk=None, weights=None, where="all",
     th0 = torch.tensor(h0, requires_grad=True)
     tx, ty = torch.tensor(x), torch.tensor(y)
     N, T, _ = x.shape
-    phi = torch.tanh if activation == "tanh" else torch.relu
+    phi = {"tanh": torch.tanh, "relu": torch.relu, "sigmoid": torch.sigmoid,
+           "linear": lambda a: a}[activation]
     h, states, loss = th0, [], 0.0
     for step in range(T):
         if chunk is not None and step > 0 and step % chunk == 0:

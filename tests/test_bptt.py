@@ -59,7 +59,7 @@ def test_step_backward_against_finite_differences():
     U, W, b = rng.normal(size=(H, D)), rng.normal(size=(H, H)) * 0.5, rng.normal(size=H)
     dh = rng.normal(size=(N, H))  # the loss is sum(dh * h_t)
     h_t, cache = rnn_step_forward(x_t, h_prev, U, W, b)
-    dh_prev, dW, dU, db, dx_t = bptt.rnn_step_backward(dh, cache)
+    dx_t, dh_prev, dU, dW, db = bptt.rnn_step_backward(dh, cache)  # forward-argument order
     args = {"x_t": x_t, "h_prev": h_prev, "U": U, "W": W, "b": b}
     got = {"x_t": dx_t, "h_prev": dh_prev, "U": dU, "W": dW, "b": db}
     for name in args:

@@ -338,7 +338,7 @@ def test_pascanu_bound_values_and_errors():
     with pytest.raises(ValueError, match="steps"):
         dy.pascanu_bound(1.0, -1)
     with pytest.raises(ValueError, match="activation"):
-        dy.pascanu_bound(1.0, 2, activation="relu")
+        dy.pascanu_bound(1.0, 2, activation="softplus")
 
 
 # --- the cliff map ---------------------------------------------------------------------
@@ -447,7 +447,7 @@ def test_scalar_recurrence_is_the_derivative_of_a_one_unit_network():
         (lambda: dy.linear_recurrence(np.eye(3), np.ones(3), 0), ValueError, "T"),
         (lambda: dy.recurrence(np.eye(3), np.ones(3), 4, drive=np.ones((5, 3))), ValueError,
          "drive must have shape (T, H) = (4, 3)"),
-        (lambda: dy.recurrence(np.eye(3), np.ones(3), 4, activation="relu"), ValueError,
+        (lambda: dy.recurrence(np.eye(3), np.ones(3), 4, activation="softplus"), ValueError,
          "activation"),
         (lambda: dy.recurrence(np.eye(3), np.ones(3), 4, b=np.ones(2)), ValueError, "b"),
         (lambda: dy.jacobian_products(np.ones((5, 3)), np.eye(4)), ValueError,
@@ -519,3 +519,21 @@ def test_malformed_inputs_give_clear_errors(junk):
     for call in calls:
         with pytest.raises((TypeError, ValueError)):
             call()
+
+
+def test_jacobian_product_norms_of_states_without_h0_are_path_gains():
+    # Chapter 8 passes h_1 .. h_T (no h_0): entry t is then ‖J_T ⋯ J_{t+2}‖₂ = ‖∂h_T/∂h_{t+1}‖₂.
+    rng = np.random.default_rng(0)
+    T, H = 6, 3
+    W = rng.normal(size=(H, H))
+    h = np.tanh(rng.normal(size=(T, H)))
+    gain = dy.jacobian_product_norms(h, W)
+    for t in range(T - 1):
+        J = np.eye(H)
+        for k in range(T - 1, t, -1):  # J_k = diag(1 - h_k^2) W
+            J = J @ (np.diag(1 - h[k] ** 2) @ W)
+        assert gain[t] == pytest.approx(np.linalg.norm(J, 2), rel=1e-12)
+    assert gain[-1] == 1.0
+    batch = dy.jacobian_product_norms(np.stack([h, h[::-1]]), W)
+    np.testing.assert_allclose(batch[0], gain, rtol=1e-12)
+

@@ -166,17 +166,29 @@ def test_the_checker_is_registered_in_checks(repo):
 # --- the table of contents --------------------------------------------------------------
 
 
+def _interleave(repo):
+    """Rewrite the toc in the older layout: each solution right after its exercise."""
+    lines = (repo / "_toc.yml").read_text().splitlines()
+    start = lines.index(f"  - caption: {SOLUTIONS_PART}")
+    end = lines.index("  - caption: Back matter")
+    solutions = [line for line in lines[start:end] if "- file: solutions/" in line]
+    del lines[start:end]
+    for sol in solutions:
+        at = lines.index(sol.replace("solutions/", "exercises/"))
+        lines.insert(at + 1, sol)
+    (repo / "_toc.yml").write_text("\n".join(lines) + "\n")
+
+
 def test_toc_entries_go_to_their_parts_in_chapter_order(repo):
     before = toc(repo)
     create(repo)
     after = toc(repo)
     assert after["Foundations"] == before["Foundations"] + ["chapters/03_sequence_modelling"]
-    exercises = after["Coding exercises"]
-    i = exercises.index("exercises/03_sequence_modelling")
-    assert exercises[i - 2:i + 3] == ["exercises/02_bptt", "solutions/02_bptt",
-                                      "exercises/03_sequence_modelling",
-                                      "solutions/03_sequence_modelling",
-                                      "exercises/06_long_term"]
+    assert after["Coding exercises"][1:4] == ["exercises/02_bptt",
+                                              "exercises/03_sequence_modelling",
+                                              "exercises/06_long_term"]
+    assert after[SOLUTIONS_PART][1:4] == ["solutions/02_bptt", "solutions/03_sequence_modelling",
+                                          "solutions/06_long_term"]
     assert [p for p in after if p not in before] == []
     assert (repo / "_toc.yml").read_text().startswith("# The reading order."), \
         "the comments of _toc.yml must survive"
@@ -193,22 +205,16 @@ def test_a_missing_part_is_created_in_reading_order(repo):
     assert part["numbered"] is True
 
 
-def test_the_solutions_go_to_a_solutions_part_when_there_is_one(repo):
-    # The layout where solution notebooks have their own part, after the exercises.
-    lines = (repo / "_toc.yml").read_text().splitlines()
-    solutions = [line for line in lines if "- file: solutions/" in line]
-    lines = [line for line in lines if line not in solutions]
-    back = lines.index("  - caption: Back matter")
-    lines[back:back] = [f"  - caption: {SOLUTIONS_PART}", "    numbered: false",
-                        "    chapters:", *solutions]
-    (repo / "_toc.yml").write_text("\n".join(lines) + "\n")
+def test_without_a_solutions_part_each_solution_follows_its_exercise(repo):
+    _interleave(repo)
+    assert SOLUTIONS_PART not in toc(repo)
     create(repo)
-    parts = toc(repo)
-    assert "solutions/03_sequence_modelling" not in parts["Coding exercises"]
-    assert parts[SOLUTIONS_PART][:3] == ["solutions/01_recurrence", "solutions/02_bptt",
-                                         "solutions/03_sequence_modelling"]
-    assert parts["Coding exercises"][:3] == ["exercises/01_recurrence", "exercises/02_bptt",
-                                             "exercises/03_sequence_modelling"]
+    exercises = toc(repo)["Coding exercises"]
+    i = exercises.index("exercises/03_sequence_modelling")
+    assert exercises[i - 2:i + 3] == ["exercises/02_bptt", "solutions/02_bptt",
+                                      "exercises/03_sequence_modelling",
+                                      "solutions/03_sequence_modelling",
+                                      "exercises/06_long_term"]
 
 
 def test_an_explicit_part_is_used(repo):

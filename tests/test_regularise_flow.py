@@ -7,6 +7,7 @@ import pytest
 
 from textbook_rnn import bptt
 from textbook_rnn import regularise_flow as rf
+from textbook_rnn.bptt_analysis import state_gradients
 from textbook_rnn.rnn import init_params, rnn_forward
 
 
@@ -21,9 +22,9 @@ def network(seed=0, T=12, N=3, H=4, w_scale=1.0):
     return p, h0, h, cache, dh_out
 
 
-def test_hidden_gradients_agree_with_bptt():
+def test_state_gradients_agree_with_bptt():
     p, h0, h, cache, dh_out = network()
-    delta = rf.hidden_gradients(dh_out, h, p["W"])
+    delta = state_gradients(dh_out, h, p["W"])
     _, dh0, _, dW, db = bptt.rnn_backward(dh_out, cache)
     da = delta * (1 - h**2)
     # what reaches h_0 is δ_1 ∂h_1/∂h_0, and the parameter gradients are sums over t
@@ -36,7 +37,7 @@ def test_hidden_gradients_agree_with_bptt():
 
 def test_with_a_loss_at_the_end_only_the_ratios_multiply_to_the_fade():
     p, _, h, _, dh_out = network(seed=1, T=20)
-    delta = rf.hidden_gradients(dh_out, h, p["W"])
+    delta = state_gradients(dh_out, h, p["W"])
     r = rf.flow_ratios(delta, h, p["W"])
     sizes = np.linalg.norm(delta, axis=2)
     np.testing.assert_allclose(np.prod(r[:, 1:], axis=1), sizes[:, 0] / sizes[:, -1],
@@ -74,7 +75,7 @@ def test_small_weights_make_the_gradient_fade_and_omega_large():
     omegas = []
     for scale in (0.3, 1.0):
         p, _, h, _, dh_out = network(seed=3, T=30, w_scale=scale)
-        delta = rf.hidden_gradients(dh_out, h, p["W"])
+        delta = state_gradients(dh_out, h, p["W"])
         omegas.append(rf.flow_regulariser(delta, h, p["W"]))
     assert omegas[0] > omegas[1]
 
@@ -82,6 +83,6 @@ def test_small_weights_make_the_gradient_fade_and_omega_large():
 def test_shapes_are_checked():
     p, _, h, _, dh_out = network()
     with pytest.raises(ValueError, match="W"):
-        rf.hidden_gradients(dh_out, h, np.ones((3, 3)))
+        rf.flow_ratios(dh_out, h, np.ones((3, 3)))
     with pytest.raises(ValueError, match="must have shape"):
         rf.flow_ratios(dh_out[:, :-1], h, p["W"])

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from textbook_rnn import rnn
-from textbook_rnn.torch_nn.rnn import from_torch_rnn, to_torch_rnn, torch_rnn_sequence
+from textbook_rnn.torch_nn.rnn import rnn_from_torch, rnn_to_torch, torch_rnn_sequence
 
 torch.set_num_threads(1)
 
@@ -24,7 +24,7 @@ def params_with_biases(D, H, K, seed=0):
 
 def test_parameter_names_and_values():
     p = params_with_biases(3, 4, 2)
-    net, lin = to_torch_rnn(p)
+    net, lin = rnn_to_torch(p)
     assert isinstance(net, torch.nn.RNN) and isinstance(lin, torch.nn.Linear)
     assert net.batch_first and net.nonlinearity == "tanh" and net.num_layers == 1
     assert (net.input_size, net.hidden_size, lin.out_features) == (3, 4, 2)
@@ -41,11 +41,11 @@ def test_parameter_names_and_values():
 def test_modules_do_not_share_memory_with_the_arrays():
     p = params_with_biases(2, 2, 2)
     U = p["U"].copy()
-    net, _ = to_torch_rnn(p)
+    net, _ = rnn_to_torch(p)
     with torch.no_grad():
         net.weight_ih_l0.add_(1.0)
     np.testing.assert_array_equal(p["U"], U)
-    back = from_torch_rnn(net, to_torch_rnn(p)[1])
+    back = rnn_from_torch(net, rnn_to_torch(p)[1])
     back["U"] += 1.0
     np.testing.assert_array_equal(net.weight_ih_l0.detach().numpy(), U + 1.0)
 
@@ -53,7 +53,7 @@ def test_modules_do_not_share_memory_with_the_arrays():
 @pytest.mark.parametrize("shape", [(1, 1, 1), (3, 4, 2), (5, 2, 6)])
 def test_round_trip(shape):
     p = params_with_biases(*shape)
-    back = from_torch_rnn(*to_torch_rnn(p))
+    back = rnn_from_torch(*rnn_to_torch(p))
     assert set(back) == set(KEYS)
     for k in KEYS:
         np.testing.assert_array_equal(back[k], p[k])
@@ -65,7 +65,7 @@ def test_from_torch_sums_the_two_hidden_biases():
         torch.manual_seed(0)
         net = torch.nn.RNN(3, 4, batch_first=True, dtype=torch.float64)
         lin = torch.nn.Linear(4, 2, dtype=torch.float64)
-    p = from_torch_rnn(net, lin)
+    p = rnn_from_torch(net, lin)
     np.testing.assert_allclose(
         p["b"], (net.bias_ih_l0 + net.bias_hh_l0).detach().numpy(), rtol=0, atol=0
     )
@@ -82,7 +82,7 @@ def test_from_torch_sums_the_two_hidden_biases():
 def test_modules_without_biases():
     net = torch.nn.RNN(2, 3, bias=False, batch_first=True)
     lin = torch.nn.Linear(3, 4, bias=False)
-    p = from_torch_rnn(net, lin)
+    p = rnn_from_torch(net, lin)
     assert p["b"].shape == (3,) and not p["b"].any()
     assert p["c"].shape == (4,) and not p["c"].any()
     assert p["U"].dtype == np.float32
@@ -105,7 +105,7 @@ def test_parity_with_numpy(NTDHK):
 
 def test_float32():
     p = {k: v.astype(np.float32) for k, v in params_with_biases(3, 4, 2).items()}
-    net, lin = to_torch_rnn(p, dtype=torch.float32)
+    net, lin = rnn_to_torch(p, dtype=torch.float32)
     assert net.weight_hh_l0.dtype == torch.float32 and lin.weight.dtype == torch.float32
     x = np.random.default_rng(0).normal(size=(2, 3, 3)).astype(np.float32)
     th, to = torch_rnn_sequence(x, p)
@@ -119,12 +119,12 @@ def test_building_modules_leaves_the_global_generator_alone():
     torch.manual_seed(123)
     expected = torch.rand(3)
     torch.manual_seed(123)
-    to_torch_rnn(params_with_biases(3, 4, 2))
+    rnn_to_torch(params_with_biases(3, 4, 2))
     np.testing.assert_array_equal(torch.rand(3).numpy(), expected.numpy())
 
 
 def test_gradients_flow_in_the_modules():
-    net, lin = to_torch_rnn(params_with_biases(2, 3, 2))
+    net, lin = rnn_to_torch(params_with_biases(2, 3, 2))
     x = torch.randn(1, 4, 2, dtype=torch.float64)
     h, _ = net(x)
     lin(h).sum().backward()
@@ -145,30 +145,30 @@ def test_gradients_flow_in_the_modules():
 )
 def test_to_torch_rejects_bad_params(change, exc, text):
     with pytest.raises(exc, match=text):
-        to_torch_rnn(change(params_with_biases(3, 4, 2)))
+        rnn_to_torch(change(params_with_biases(3, 4, 2)))
 
 
 def test_to_torch_rejects_a_non_float_dtype():
     with pytest.raises(TypeError, match="^dtype"):
-        to_torch_rnn(params_with_biases(1, 1, 1), dtype=torch.int64)
+        rnn_to_torch(params_with_biases(1, 1, 1), dtype=torch.int64)
     with pytest.raises(TypeError, match="^dtype"):
-        to_torch_rnn(params_with_biases(1, 1, 1), dtype=np.float64)
+        rnn_to_torch(params_with_biases(1, 1, 1), dtype=np.float64)
 
 
 def test_from_torch_rejects_other_modules():
     lin = torch.nn.Linear(3, 2)
     with pytest.raises(TypeError, match="^rnn must be a torch.nn.RNN"):
-        from_torch_rnn(torch.nn.GRU(2, 3), lin)
+        rnn_from_torch(torch.nn.GRU(2, 3), lin)
     with pytest.raises(TypeError, match="^linear must be a torch.nn.Linear"):
-        from_torch_rnn(torch.nn.RNN(2, 3), torch.nn.Identity())
+        rnn_from_torch(torch.nn.RNN(2, 3), torch.nn.Identity())
     with pytest.raises(ValueError, match="one layer"):
-        from_torch_rnn(torch.nn.RNN(2, 3, num_layers=2), lin)
+        rnn_from_torch(torch.nn.RNN(2, 3, num_layers=2), lin)
     with pytest.raises(ValueError, match="one layer"):
-        from_torch_rnn(torch.nn.RNN(2, 3, bidirectional=True), lin)
+        rnn_from_torch(torch.nn.RNN(2, 3, bidirectional=True), lin)
     with pytest.raises(ValueError, match="tanh"):
-        from_torch_rnn(torch.nn.RNN(2, 3, nonlinearity="relu"), lin)
+        rnn_from_torch(torch.nn.RNN(2, 3, nonlinearity="relu"), lin)
     with pytest.raises(ValueError, match=r"^linear.weight must have shape \(K, H\)"):
-        from_torch_rnn(torch.nn.RNN(2, 4), lin)
+        rnn_from_torch(torch.nn.RNN(2, 4), lin)
 
 
 def test_sequence_argument_errors():

@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from textbook_rnn._validate import Shapes, check_positive_int, float_dtype
+from textbook_rnn._validate import (
+    Shapes,
+    check_params,
+    check_positive_int,
+    check_real,
+    float_dtype,
+    real_array,
+)
 
 
 def test_first_array_fixes_the_sizes_later_ones_must_agree():
@@ -95,3 +102,42 @@ def test_check_positive_int_accepts(good):
 def test_check_positive_int_rejects(bad, exc):
     with pytest.raises(exc, match="^n must be a positive integer"):
         check_positive_int("n", bad)
+
+
+def test_check_params_names_what_is_missing():
+    p = {"U": 1, "W": 2}
+    assert check_params(p, ("U", "W")) is p
+    with pytest.raises(TypeError, match="^params must be a dict of arrays, got list"):
+        check_params([1, 2], ("U",))
+    with pytest.raises(ValueError, match="^params is missing b, V$"):
+        check_params(p, ("U", "b", "V"))
+
+
+@pytest.mark.parametrize("kwargs, value, ok", [
+    ({}, -3.5, True), ({"low": 0.0}, 0.0, True), ({"low": 0.0, "low_open": True}, 0.0, False),
+    ({"high": 1.0, "high_open": True}, 1.0, False), ({"low": 0.0, "high": 1.0}, 0.5, True),
+    ({"low": 0.0}, -1e-9, False),
+])
+def test_check_real_range(kwargs, value, ok):
+    if ok:
+        assert check_real("a", value, **kwargs) == value
+    else:
+        with pytest.raises(ValueError, match="^a must be"):
+            check_real("a", value, **kwargs)
+
+
+@pytest.mark.parametrize("bad, exc", [(True, TypeError), ("1", TypeError), (None, TypeError),
+                                      (np.nan, ValueError), (np.inf, ValueError)])
+def test_check_real_rejects(bad, exc):
+    with pytest.raises(exc, match="^a "):
+        check_real("a", bad)
+
+
+def test_real_array_gives_float64_and_clear_errors():
+    out = real_array("w", [1, 2])
+    assert out.dtype == np.float64 and out.tolist() == [1.0, 2.0]
+    assert real_array("w", 3).shape == ()
+    for bad, exc in [(True, TypeError), (None, TypeError), ("ab", TypeError),
+                     ([[1.0], [1.0, 2.0]], TypeError), ([1.0, np.nan], ValueError)]:
+        with pytest.raises(exc, match="^w "):
+            real_array("w", bad)

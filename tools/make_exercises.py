@@ -19,6 +19,10 @@ exercises their checker calls (``checks.NAME(...)``) check, in order: the
 grading command ``python -m textbook_rnn.grade`` reads it, so that an
 exercise whose checker cell was deleted still counts.
 
+Both notebooks start with a cell that installs ``textbook_rnn`` where it is
+missing (Colab, a downloaded copy), from ``repository.url`` in ``_config.yml``
+once that is set (``with_install_cell``; ``textbook_rnn.notebook`` writes it).
+
 Then both notebooks are executed from a clean kernel and saved with their
 outputs, so that nbval can re-run them and compare: the solutions must report
 success and the stubs "not implemented yet".
@@ -38,6 +42,9 @@ import sys
 from pathlib import Path
 
 import nbformat
+import yaml
+
+from textbook_rnn.notebook import add_install_cell
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions"
@@ -187,11 +194,20 @@ def pairs() -> list[tuple[Path, Path]]:
     return [(p, EXERCISES / p.name) for p in sorted(SOLUTIONS.glob("[0-9][0-9]_*.ipynb"))]
 
 
+def with_install_cell(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """``nb`` with the install cell first, for the repository in ``_config.yml``."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8")) or {}
+    repo = config.get("repository") or {}
+    return add_install_cell(nb, repo.get("url") or None, repo.get("branch") or None)
+
+
 def stale(solution_path: Path, exercise_path: Path) -> str | None:
     """Say why ``exercise_path`` is out of date with ``solution_path``, or None."""
     if not exercise_path.exists():
         return f"{exercise_path.relative_to(ROOT)} is missing"
     solution = nbformat.read(solution_path, as_version=4)
+    if sources(solution) != sources(with_install_cell(copy.deepcopy(solution))):
+        return f"{solution_path.relative_to(ROOT)} lacks the current install cell"
     expected = exercise_from_solution(solution, solution_path.name)
     found = nbformat.read(exercise_path, as_version=4)
     if sources(expected) != sources(found):
@@ -215,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if problems else 0
     EXERCISES.mkdir(exist_ok=True)
     for solution_path, exercise_path in pairs():
-        solution = record_exercises(nbformat.read(solution_path, as_version=4))
+        solution = record_exercises(with_install_cell(nbformat.read(solution_path, as_version=4)))
         exercise = record_exercises(exercise_from_solution(solution, solution_path.name))
         print(f"executing {solution_path.relative_to(ROOT)}", flush=True)
         nbformat.write(execute(solution, SOLUTIONS), solution_path)

@@ -1,33 +1,92 @@
-"""Offer every executed chapter as a notebook download.
+"""Offer every executed chapter as a notebook that runs on its own; aim Colab at a notebook.
 
 The chapters are MyST markdown notebooks. myst-nb executes them at build time
 and keeps the executed notebook in ``_build/jupyter_execute``. This extension
-copies it into the site's ``_sources`` folder and tells sphinx-book-theme
+puts a copy into the site's ``_sources`` folder and tells sphinx-book-theme
 about it, so the download menu of each chapter offers ``.ipynb`` (with all
-outputs) next to the ``.md`` source. sphinx-book-theme does the same only when
-launch buttons are configured, which needs the public repository URL.
+outputs) next to the ``.md`` source. The copy is made portable on the way
+(``textbook_rnn.notebook.portable``): its first cell installs ``textbook_rnn``
+where it is missing, from ``repository.url`` when that is set, and it imports
+``glue`` from the package instead of myst-nb, so it runs without the book's
+build stack (in Colab, or in any Jupyter).
+
+sphinx-book-theme copies the same notebook into ``_sources`` itself when launch
+buttons are on, and points every launch button at ``chapters/NN_slug.md``.
+Binder opens that (JupyterLab opens MyST markdown as a notebook through
+jupytext), Colab cannot; so, after the theme, this extension writes its own
+copy again and points the Colab button at ``notebooks/NN_slug.ipynb``, the
+launch copy that ``tools/make_launch_notebooks.py`` generates and the
+repository holds.
 """
 
 from __future__ import annotations
 
-import shutil
+import json
 from pathlib import Path
+
+from sphinx.util import logging
+
+from textbook_rnn.notebook import portable
+
+logger = logging.getLogger(__name__)
+
+#: Where the launch copies of the chapters live, relative to the book's root.
+LAUNCH_FOLDER = "notebooks"
+
+
+def _is_markdown_notebook(app, pagename: str, context) -> bool:
+    if not context.get("sourcename", "").endswith((".md", ".md.txt")):
+        return False
+    executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
+    return executed.is_file()
 
 
 def _offer_notebook(app, pagename, templatename, context, doctree):
-    if not context.get("sourcename", "").endswith((".md", ".md.txt")):
+    """Before the theme's buttons: tell the download menu about the notebook."""
+    if _is_markdown_notebook(app, pagename, context):
+        context["ipynb_source"] = f"{pagename}.ipynb"
+
+
+def _repository(app) -> tuple[str | None, str | None]:
+    options = app.config.html_theme_options or {}
+    return options.get("repository_url") or None, options.get("repository_branch") or None
+
+
+def _write_portable_notebook(app, pagename, templatename, context, doctree):
+    """After the theme (which may have copied the raw notebook): write the portable one."""
+    if not _is_markdown_notebook(app, pagename, context):
         return
     executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
-    if not executed.is_file():
-        return
+    nb = json.loads(executed.read_text(encoding="utf-8"))
+    url, branch = _repository(app)
+    portable(nb, url, branch)
     target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(executed, target)
-    context["ipynb_source"] = f"{pagename}.ipynb"
+    target.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    _aim_colab_at_launch_copy(app, pagename, context)
+
+
+def _aim_colab_at_launch_copy(app, pagename, context):
+    source = f"{pagename}.md"
+    copy = f"{LAUNCH_FOLDER}/{Path(pagename).name}.ipynb"
+    for group in context.get("header_buttons", []):
+        if group.get("label") != "launch-buttons":
+            continue
+        for button in group.get("buttons", []):
+            if button.get("text") != "Colab" or not button.get("url", "").endswith(source):
+                continue
+            if not (Path(app.srcdir) / copy).is_file():
+                logger.warning(
+                    f"{pagename}: no launch copy {copy} for the Colab button; "
+                    "run `python tools/make_launch_notebooks.py`"
+                )
+                continue
+            button["url"] = button["url"][: -len(source)] + copy
 
 
 def setup(app):
     """Register the extension with Sphinx."""
-    # before sphinx-book-theme builds its header buttons (priority 500)
+    # sphinx-book-theme builds its header buttons at priority 501
     app.connect("html-page-context", _offer_notebook, priority=400)
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
+    app.connect("html-page-context", _write_portable_notebook, priority=600)
+    return {"version": "1.1", "parallel_read_safe": True, "parallel_write_safe": True}

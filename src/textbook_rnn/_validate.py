@@ -12,7 +12,17 @@ import numbers
 
 import numpy as np
 
-__all__ = ["Shapes", "as_rng", "check_positive_float", "check_positive_int", "float_dtype"]
+__all__ = [
+    "Shapes",
+    "as_rng",
+    "check_params",
+    "check_positive_float",
+    "check_positive_int",
+    "check_real",
+    "float_dtype",
+    "real_array",
+    "real_values",
+]
 
 
 def _describe(spec: tuple[str, ...], dims: dict[str, int]) -> str:
@@ -145,3 +155,106 @@ def as_rng(seed, *, sequences: bool = False) -> np.random.Generator:
         raise TypeError(f"seed must be {what} or a numpy.random.Generator, got {seed!r}")
     return np.random.default_rng(seed if sequences and not isinstance(seed, numbers.Integral)
                                  else int(seed))
+
+
+def check_params(params, names) -> dict:
+    """Check that ``params`` is a dict holding every key in ``names``; return it.
+
+    Parameters
+    ----------
+    params : dict
+        What the caller passed as its ``params`` argument.
+    names : iterable of str
+        The keys that must be present (their shapes are checked by the caller).
+
+    Returns
+    -------
+    dict
+        ``params`` itself.
+    """
+    if not isinstance(params, dict):
+        raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
+    missing = [k for k in names if k not in params]
+    if missing:
+        raise ValueError(f"params is missing {', '.join(missing)}")
+    return params
+
+
+def check_real(name: str, value, *, low=None, high=None, low_open: bool = False,
+               high_open: bool = False) -> float:
+    """Return ``value`` as a float after checking it is a finite real number in range.
+
+    Parameters
+    ----------
+    name : str
+        The argument's name, used in error messages.
+    value : float
+        What the caller passed (a Python or numpy scalar; not a bool).
+    low, high : float, optional
+        Bounds of the allowed interval; ``None`` for no bound.
+    low_open, high_open : bool
+        Exclude the bound itself.
+
+    Returns
+    -------
+    float
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {value!r}")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    if low is not None and (value < low or (low_open and value == low)):
+        raise ValueError(f"{name} must be {'>' if low_open else '>='} {low}, got {value}")
+    if high is not None and (value > high or (high_open and value == high)):
+        raise ValueError(f"{name} must be {'<' if high_open else '<='} {high}, got {value}")
+    return value
+
+
+def real_values(name: str, value) -> np.ndarray:
+    """Return ``value`` as an ndarray of real numbers (any shape and dtype; inf and nan allowed).
+
+    Parameters
+    ----------
+    name : str
+        The argument's name, used in error messages.
+    value : array_like
+        What the caller passed (not None).
+
+    Returns
+    -------
+    numpy.ndarray
+        Not copied when ``value`` already is an ndarray.
+    """
+    if value is None:
+        raise TypeError(f"{name} must be a real number or an array of them, got None")
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # ragged lists and other oddities
+        raise TypeError(f"{name} could not be converted to an array: {exc}") from None
+    if arr.dtype.kind not in "fiu":
+        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
+    return arr
+
+
+def real_array(name: str, value) -> np.ndarray:
+    """Return ``value`` as a float64 array of finite real numbers, of any shape.
+
+    Parameters
+    ----------
+    name : str
+        The argument's name, used in error messages.
+    value : float or array_like
+        What the caller passed (not a bool, not None).
+
+    Returns
+    -------
+    numpy.ndarray
+        A new float64 array.
+    """
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a real number or an array of them, got {value!r}")
+    arr = real_values(name, value).astype(np.float64)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must hold finite numbers")
+    return arr

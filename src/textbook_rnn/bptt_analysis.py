@@ -19,7 +19,10 @@ backward pass up so that a chapter can look at it:
   backward pass (section *What BPTT costs*).
 
 Column-vector equations, row-vector code: for a batch, ``Wᵀ g`` is
-``g @ W`` and ``diag(φ'(a)) g`` is ``φ'(a) * g``. Only numpy is imported.
+``g @ W`` and ``diag(φ'(a)) g`` is ``φ'(a) * g``. The loops themselves are
+not repeated here: the forward recurrence is :func:`textbook_rnn.rnn._recurrence`
+and the backward recursion :func:`textbook_rnn.bptt._hidden_gradients`, with
+φ and φ' from :mod:`textbook_rnn.activations`. Only numpy is imported.
 """
 
 from __future__ import annotations
@@ -28,12 +31,18 @@ import numbers
 
 import numpy as np
 
+from . import activations
 from ._validate import Shapes, check_positive_int, float_dtype
-from .bptt import _check_params, output_backward, sequence_nll_backward
-from .rnn import output_forward, rnn_forward, sequence_nll
+from .bptt import (
+    _check_loss_args,
+    _hidden_gradients,
+    _loss_and_grads,
+    _output_backward,
+    _sequence_nll_backward,
+)
+from .rnn import _check_recurrence_args, _readout, _recurrence, output_forward, rnn_forward
 
 __all__ = [
-    "ACTIVATIONS",
     "recurrence_forward",
     "state_gradients",
     "hidden_state_gradients",
@@ -45,22 +54,6 @@ __all__ = [
     "randomized_truncation_grads",
     "forward_cache_nbytes",
 ]
-
-ACTIVATIONS = ("tanh", "relu")
-
-
-def _check_activation(activation: str) -> str:
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
-    return activation
-
-
-def _derivative_from_output(h: np.ndarray, activation: str) -> np.ndarray:
-    """φ'(a_t) written in terms of h_t = φ(a_t): 1 - h² for tanh, [h > 0] for ReLU."""
-    if activation == "tanh":
-        return 1.0 - h**2
-    return (h > 0).astype(h.dtype)
-
 
 def recurrence_forward(x, h0, U, W, b, *, activation: str = "tanh") -> np.ndarray:
     """Run h_t = φ(b + W h_{t-1} + U x_t) with φ = tanh or ReLU.
@@ -75,7 +68,8 @@ def recurrence_forward(x, h0, U, W, b, *, activation: str = "tanh") -> np.ndarra
     U : ndarray, shape (H, D)
     W : ndarray, shape (H, H)
     b : ndarray, shape (H,)
-    activation : {"tanh", "relu"}
+    activation : {"tanh", "relu", "sigmoid", "linear"}
+        See :mod:`textbook_rnn.activations`.
 
     Returns
     -------
@@ -83,43 +77,11 @@ def recurrence_forward(x, h0, U, W, b, *, activation: str = "tanh") -> np.ndarra
         h_1 ... h_T. A ReLU recurrence may overflow to ``inf``; no warning is
         raised, since showing that is the point of the comparison.
     """
-    activation = _check_activation(activation)
-    if activation == "tanh":
-        return rnn_forward(x, h0, U, W, b)[0]
-    s = Shapes()
-    x = s.array("x", x, ("N", "T", "D"))
-    h0 = s.array("h0", h0, ("N", "H"))
-    U = s.array("U", U, ("H", "D"))
-    W = s.array("W", W, ("H", "H"))
-    b = s.array("b", b, ("H",))
-    dt = float_dtype(x, h0, U, W, b)
-    N, T, _ = x.shape
-    h = np.empty((N, T, W.shape[0]), dtype=dt)
-    xU = x @ U.T + b  # (N, T, H)
-    h_prev = h0.astype(dt)
+    phi = activations.phi(activation)
+    x, h0, U, W, b = _check_recurrence_args(x, h0, U, W, b)
     with np.errstate(over="ignore", invalid="ignore"):
-        for t in range(T):
-            # h_t = max(0, b + W h_{t-1} + U x_t)
-            h_prev = np.maximum(xU[:, t] + h_prev @ W.T, 0.0)
-            h[:, t] = h_prev
-    return h
-
-
-def _backward_states(dh_out, h, W, activation, link_weights):
-    """The recursion of ``bptt-dh-t``; returns (∇_h L, da, ∇_{h0} L)."""
-    N, T, H = h.shape
-    deriv = _derivative_from_output(h, activation)  # (N, T, H)
-    g = np.empty_like(h)  # ∇_{h_t} L for every t
-    da = np.empty_like(h)  # diag(φ'(a_t)) ∇_{h_t} L
-    back = np.zeros((N, H), dtype=h.dtype)  # what reaches h_t from h_{t+1}
-    with np.errstate(over="ignore", invalid="ignore"):
-        for t in reversed(range(T)):
-            # ∇_{h_t} L = Vᵀ ∇_{o_t} L + w_{t+1} Wᵀ diag(φ'(a_{t+1})) ∇_{h_{t+1}} L
-            g[:, t] = dh_out[:, t] + back
-            da[:, t] = deriv[:, t] * g[:, t]
-            # the gradient crossing the link h_{t-1} → h_t is scaled by w_t
-            back = link_weights[t] * (da[:, t] @ W)  # (N, H)
-    return g, da, back
+        # h_t = φ(b + W h_{t-1} + U x_t)
+        return _recurrence(x @ U.T + b, h0, W, phi)
 
 
 def _check_link_weights(link_weights, T: int, dtype) -> np.ndarray:
@@ -155,7 +117,7 @@ def state_gradients(dh_out, h, W, *, activation: str = "tanh", link_weights=None
         Hidden states h_1 ... h_T of the forward pass.
     W : ndarray, shape (H, H)
         Recurrent weights.
-    activation : {"tanh", "relu"}
+    activation : {"tanh", "relu", "sigmoid", "linear"}
         The nonlinearity φ of the forward pass; φ'(a_t) is read off h_t.
     link_weights : ndarray, shape (T,), optional
         ``link_weights[t]`` multiplies the gradient flowing from h_t back to
@@ -166,7 +128,7 @@ def state_gradients(dh_out, h, W, *, activation: str = "tanh", link_weights=None
     ndarray, shape (N, T, H)
         ∇_{h_t} L, batch first like ``h``.
     """
-    activation = _check_activation(activation)
+    activations.check_activation(activation)
     s = Shapes()
     h = s.array("h", h, ("N", "T", "H"))
     dh_out = s.array("dh_out", dh_out, ("N", "T", "H"))
@@ -174,17 +136,23 @@ def state_gradients(dh_out, h, W, *, activation: str = "tanh", link_weights=None
     dt = float_dtype(h, dh_out, W)
     h, dh_out, W = (a.astype(dt, copy=False) for a in (h, dh_out, W))
     w = _check_link_weights(link_weights, h.shape[1], dt)
-    return _backward_states(dh_out, h, W, activation, w)[0]
+    with np.errstate(over="ignore", invalid="ignore"):
+        # the recursion bptt-dh-t, with φ'(a_t) read off h_t
+        return _hidden_gradients(dh_out, h, W, activations.phi_prime(h, activation), w)[0]
 
 
-def _output_gradient(o, y, where: str):
-    """∇_o L of the sequence NLL, or of the last step's NLL only."""
+def _output_gradients(x, y, params, h0, where: str):
+    """Check once, run the network, and return (h, h0, W, ∇_h L from the outputs only)."""
     if where not in ("all", "last"):
         raise ValueError(f"where must be 'all' or 'last', got {where!r}")
-    do = sequence_nll_backward(o, y)  # (N, T, K), includes the 1/N
+    x, y, p, h0 = _check_loss_args(x, y, params, h0)
+    h = _recurrence(x @ p["U"].T + p["b"], h0, p["W"])
+    o = _readout(h, p["V"], p["c"])
+    do = _sequence_nll_backward(o, y)  # (N, T, K), includes the 1/N
     if where == "last":
         do[:, :-1] = 0.0
-    return do
+    dh_out, _, _ = _output_backward(do, h, p["V"])
+    return h, h0, p["W"], dh_out
 
 
 def hidden_state_gradients(x, y, params: dict, h0=None, *, where: str = "all") -> np.ndarray:
@@ -208,12 +176,8 @@ def hidden_state_gradients(x, y, params: dict, h0=None, *, where: str = "all") -
     ndarray, shape (N, T, H)
         ∇_{h_t} L; the batch mean in L puts a factor 1/N in every row.
     """
-    p, h0 = _check_params(params, x, h0)
-    y = Shapes(N=h0.shape[0], T=np.shape(x)[1]).array("y", y, ("N", "T"), integer=True)
-    h, _ = rnn_forward(x, h0, p["U"], p["W"], p["b"])
-    o, out_cache = output_forward(h, p["V"], p["c"])
-    dh_out, _, _ = output_backward(_output_gradient(o, y, where), out_cache)
-    return _backward_states(dh_out, h, p["W"], "tanh", np.ones(h.shape[1]))[0]
+    h, _, W, dh_out = _output_gradients(x, y, params, h0, where)
+    return _hidden_gradients(dh_out, h, W, 1.0 - h**2)[0]
 
 
 def gradient_norms(dh) -> np.ndarray:
@@ -256,13 +220,9 @@ def weight_gradient_by_step(x, y, params: dict, h0=None, *, where: str = "all") 
     ndarray, shape (T, H, H)
         Entry t is the step-t term of ∇_W L (summed over the batch).
     """
-    p, h0 = _check_params(params, x, h0)
-    y = Shapes(N=h0.shape[0], T=np.shape(x)[1]).array("y", y, ("N", "T"), integer=True)
-    h, _ = rnn_forward(x, h0, p["U"], p["W"], p["b"])
-    o, out_cache = output_forward(h, p["V"], p["c"])
-    dh_out, _, _ = output_backward(_output_gradient(o, y, where), out_cache)
-    _, da, _ = _backward_states(dh_out, h, p["W"], "tanh", np.ones(h.shape[1]))
-    h_prev = np.concatenate([h0[:, None, :].astype(h.dtype), h[:, :-1]], axis=1)  # (N, T, H)
+    h, h0, W, dh_out = _output_gradients(x, y, params, h0, where)
+    _, da, _ = _hidden_gradients(dh_out, h, W, 1.0 - h**2)
+    h_prev = np.concatenate([h0[:, None, :], h[:, :-1]], axis=1)  # (N, T, H)
     # term_t = Σ_n da_{n,t} h_{n,t-1}ᵀ
     return np.einsum("nti,ntj->tij", da, h_prev)
 
@@ -375,30 +335,9 @@ def weighted_bptt(x, y, params: dict, link_weights, h0=None):
     grads : dict
         ``dU``, ``dW``, ``db``, ``dV``, ``dc``, ``dh0``.
     """
-    p, h0 = _check_params(params, x, h0)
-    x = np.asarray(x)
-    N, T, D = x.shape
-    y = Shapes(N=N, T=T).array("y", y, ("N", "T"), integer=True)
-    h, _ = rnn_forward(x, h0, p["U"], p["W"], p["b"])
-    dt = h.dtype
-    w = _check_link_weights(link_weights, T, dt)
-    o, out_cache = output_forward(h, p["V"], p["c"])
-    loss = sequence_nll(o, y)
-    do = sequence_nll_backward(o, y)
-    dh_out, dV, dc = output_backward(do, out_cache)
-    _, da, dh0 = _backward_states(dh_out, h, p["W"].astype(dt), "tanh", w)
-    H = h.shape[2]
-    h_prev = np.concatenate([h0[:, None, :].astype(dt), h[:, :-1]], axis=1)  # (N, T, H)
-    rows = da.reshape(N * T, H)
-    # ∇_W L = Σ_t da_t h_{t-1}ᵀ,  ∇_U L = Σ_t da_t x_tᵀ,  ∇_b L = Σ_t da_t
-    grads = {
-        "dU": rows.T @ x.reshape(N * T, D).astype(dt),
-        "dW": rows.T @ h_prev.reshape(N * T, H),
-        "db": rows.sum(axis=0),
-        "dV": dV,
-        "dc": dc,
-        "dh0": dh0,
-    }
+    x, y, p, h0 = _check_loss_args(x, y, params, h0)
+    w = _check_link_weights(link_weights, x.shape[1], x.dtype)
+    loss, grads, _ = _loss_and_grads(x, y, p, h0, w)
     return loss, grads
 
 
@@ -426,9 +365,9 @@ def randomized_truncation_grads(x, y, params: dict, p_cut, rng, h0=None):
     weights : ndarray, shape (T,)
         The link weights drawn (zeros mark the cuts).
     """
-    T = Shapes().array("x", x, ("N", "T", "D")).shape[1]
-    w = randomized_truncation_weights(T, p_cut, rng)
-    loss, grads = weighted_bptt(x, y, params, w, h0)
+    x, y, p, h0 = _check_loss_args(x, y, params, h0)
+    w = randomized_truncation_weights(x.shape[1], p_cut, rng).astype(x.dtype)
+    loss, grads, _ = _loss_and_grads(x, y, p, h0, w)
     return loss, grads, w
 
 

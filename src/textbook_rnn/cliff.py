@@ -30,13 +30,13 @@ computes a whole loss surface. Only numpy is imported.
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import check_positive_int
-from .clipping import clip_by_global_norm, clip_elementwise
+from ._validate import check_positive_float, check_positive_int, check_real, real_array
+from .clipping import check_clip_mode, clip_gradients
+from .dynamics import _one_unit_orbit
 
 __all__ = [
     "SETUP",
@@ -52,44 +52,21 @@ __all__ = [
 #: The setting the chapter uses: start h_0, number of steps T, target y.
 SETUP = {"h0": -1.0, "T": 20, "target": -0.6}
 
-_MODES = ("norm", "elementwise")
+
+def _check_setup(h0, T, target=0.0) -> tuple[float, int, float]:
+    """Check the chapter's setting (start, length, target) once."""
+    return check_real("h0", h0), check_positive_int("T", T), check_real("target", target)
 
 
-def _real(name: str, value, *, positive: bool = False) -> np.ndarray:
-    """``value`` as a float64 array of finite real numbers."""
-    if isinstance(value, (bool, np.bool_)) or value is None:
-        raise TypeError(f"{name} must be a real number or an array of them, got {value!r}")
+def _check_wb(w, b) -> tuple[np.ndarray, np.ndarray]:
+    """Check w and b: finite real numbers or arrays that broadcast together."""
+    w, b = real_array("w", w), real_array("b", b)
     try:
-        arr = np.asarray(value)
-    except Exception as exc:  # ragged lists and other oddities
-        raise TypeError(f"{name} could not be converted to an array: {exc}") from None
-    if arr.dtype.kind not in "fiu":
-        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
-    arr = arr.astype(np.float64)
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must hold finite numbers")
-    if positive and not np.all(arr > 0):
-        raise ValueError(f"{name} must be positive, got {value!r}")
-    return arr
-
-
-def _scalar(name: str, value, *, positive: bool = False) -> float:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {value!r}")
-    value = float(value)
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value}")
-    if positive and not value > 0:
-        raise ValueError(f"{name} must be positive, got {value}")
-    return value
-
-
-def _shape(w: np.ndarray, b: np.ndarray) -> tuple[int, ...]:
-    try:
-        return np.broadcast_shapes(w.shape, b.shape)
+        np.broadcast_shapes(w.shape, b.shape)
     except ValueError:
         raise ValueError(f"w and b must broadcast together, got shapes {w.shape} and "
                          f"{b.shape}") from None
+    return w, b
 
 
 def _out(x: np.ndarray):
@@ -117,17 +94,10 @@ def cliff_forward(w, b, *, h0: float = SETUP["h0"], T: int = SETUP["T"]) -> np.n
     ndarray, shape (T+1,) + broadcast shape of w and b
         ``h_0, h_1, ..., h_T``.
     """
-    w = _real("w", w)
-    b = _real("b", b)
-    h0 = _scalar("h0", h0)
-    T = check_positive_int("T", T)
-    shape = _shape(w, b)
-    h = np.empty((T + 1,) + shape)
-    h[0] = h0
-    for t in range(1, T + 1):
-        # h_t = tanh(w h_{t-1} + b)                                  (opt-cliff-map)
-        h[t] = np.tanh(w * h[t - 1] + b)
-    return h
+    w, b = _check_wb(w, b)
+    h0, T, _ = _check_setup(h0, T)
+    # h_t = tanh(w h_{t-1} + b), the map of the chapter on long-term dependencies
+    return _one_unit_orbit(h0, w, b, T)
 
 
 def cliff_loss(w, b, *, h0: float = SETUP["h0"], T: int = SETUP["T"],
@@ -152,9 +122,8 @@ def cliff_loss(w, b, *, h0: float = SETUP["h0"], T: int = SETUP["T"],
     float or ndarray
         A float for scalar ``w`` and ``b``, else an array of their broadcast shape.
     """
-    target = _scalar("target", target)
-    h = cliff_forward(w, b, h0=h0, T=T)
-    return _out(0.5 * (h[-1] - target) ** 2)
+    w, b = _check_wb(w, b)
+    return _out(_loss_and_grad(w, b, *_check_setup(h0, T, target), grad=False)[0])
 
 
 def cliff_loss_and_grad(w, b, *, h0: float = SETUP["h0"], T: int = SETUP["T"],
@@ -184,10 +153,17 @@ def cliff_loss_and_grad(w, b, *, h0: float = SETUP["h0"], T: int = SETUP["T"],
         L, ∂L/∂w and ∂L/∂b; floats for scalar ``w`` and ``b``, else arrays of
         their broadcast shape.
     """
-    target = _scalar("target", target)
-    w_arr = _real("w", w)
-    h = cliff_forward(w, b, h0=h0, T=T)
-    T = h.shape[0] - 1
+    w, b = _check_wb(w, b)
+    loss, dw, db = _loss_and_grad(w, b, *_check_setup(h0, T, target))
+    return _out(loss), _out(dw), _out(db)
+
+
+def _loss_and_grad(w, b, h0: float, T: int, target: float, grad: bool = True):
+    """The body of :func:`cliff_loss_and_grad`, unchecked; ``grad=False`` skips the gradient."""
+    h = _one_unit_orbit(h0, w, b, T)  # h_0 .. h_T                    (opt-cliff-map)
+    loss = 0.5 * (h[-1] - target) ** 2  # L = ½ (h_T - y)²            (opt-cliff-loss)
+    if not grad:
+        return loss, None, None
     delta = h[-1] - target  # δ_T = ∂L/∂h_T
     dw = np.zeros_like(delta)
     db = np.zeros_like(delta)
@@ -198,9 +174,8 @@ def cliff_loss_and_grad(w, b, *, h0: float = SETUP["h0"], T: int = SETUP["T"],
         dw = dw + da * h[t - 1]
         db = db + da
         # δ_{t-1} = w (1 - h_t²) δ_t                  (opt-cliff-delta)
-        delta = w_arr * da
-    loss = 0.5 * (h[-1] - target) ** 2
-    return _out(loss), _out(dw), _out(db)
+        delta = w * da
+    return loss, dw, db
 
 
 def fold_bias(w):
@@ -225,7 +200,7 @@ def fold_bias(w):
         b_c(w) = w s − artanh(s) with s = √(1 − 1/w); nan where w ≤ 1 (one
         fixed point only, no fold).
     """
-    w = _real("w", w)
+    w = real_array("w", w)
     with np.errstate(invalid="ignore", divide="ignore"):
         s = np.sqrt(np.where(w > 1, 1.0 - 1.0 / w, np.nan))
         bc = w * s - np.arctanh(s)
@@ -253,8 +228,8 @@ def loss_surface(w_values, b_values, *, h0: float = SETUP["h0"], T: int = SETUP[
         ``L[i, j] = L(w_values[j], b_values[i])``: rows follow b, columns w,
         ready for ``imshow`` or ``contourf``.
     """
-    w_values = _real("w_values", w_values)
-    b_values = _real("b_values", b_values)
+    w_values = real_array("w_values", w_values)
+    b_values = real_array("b_values", b_values)
     for name, arr in (("w_values", w_values), ("b_values", b_values)):
         if arr.ndim != 1 or arr.size == 0:
             raise ValueError(f"{name} must be a non-empty 1-D array, got shape {arr.shape}")
@@ -323,15 +298,15 @@ def descend(start, *, lr: float, steps: int, clip: float | None = None, mode: st
     Trajectory
         Points visited, their losses, the gradient norms and the steps taken.
     """
-    theta = _real("start", start)
+    theta = real_array("start", start)
     if theta.shape != (2,):
         raise ValueError(f"start must hold two numbers (w, b), got shape {theta.shape}")
-    lr = _scalar("lr", lr, positive=True)
+    lr = check_positive_float("lr", lr)
     steps = check_positive_int("steps", steps)
     if clip is not None:
-        clip = _scalar("clip", clip, positive=True)
-    if mode not in _MODES:
-        raise ValueError(f"mode must be one of {_MODES}, got {mode!r}")
+        clip = check_positive_float("clip", clip)
+    check_clip_mode(mode)
+    setup = _check_setup(h0, T, target)
     params = np.empty((steps + 1, 2))
     losses = np.empty(steps + 1)
     norms = np.empty(steps)
@@ -339,23 +314,18 @@ def descend(start, *, lr: float, steps: int, clip: float | None = None, mode: st
     clipped = np.zeros(steps, dtype=bool)
     params[0] = theta
     for k in range(steps):
-        loss, dw, db = cliff_loss_and_grad(theta[0], theta[1], h0=h0, T=T, target=target)
+        loss, dw, db = _loss_and_grad(theta[0], theta[1], *setup)
         losses[k] = loss
         grads = {"dw": np.array(dw), "db": np.array(db)}
         norms[k] = np.hypot(dw, db)
         if clip is not None:
-            if mode == "norm":
-                # g ← g v / ‖g‖ if ‖g‖ > v                                  (clip-norm)
-                new, _ = clip_by_global_norm(grads, clip)
-            else:
-                # g_j ← min(max(g_j, −v), v)                                (clip-elementwise)
-                new = clip_elementwise(grads, clip)
+            new = clip_gradients(grads, clip, mode)  # (clip-norm) or (clip-elementwise)
             clipped[k] = not all(np.array_equal(new[key], grads[key]) for key in grads)
             grads = new
         # θ ← θ − η g                                                        (opt-gd)
         taken[k] = -lr * np.array([grads["dw"], grads["db"]], dtype=np.float64)
         theta = theta + taken[k]
         params[k + 1] = theta
-    losses[steps] = cliff_loss(theta[0], theta[1], h0=h0, T=T, target=target)
+    losses[steps] = _loss_and_grad(theta[0], theta[1], *setup, grad=False)[0]
     return Trajectory(params=params, losses=losses, grad_norms=norms, steps=taken,
                       clipped=clipped)

@@ -14,8 +14,10 @@ column-vector notation, the equations implemented here are::
     a_t = b_t + c_t a_{t-1}                            (ltd-scalar)
     a_t = Σ_i (Π_{j=i+1}^t c_j) b_i                    (ltd-unrolled)
 
-Here φ is tanh (γ = 1), the logistic sigmoid (γ = 1/4) or the identity; γ
-bounds |φ'|.
+Here φ is tanh (γ = 1), the logistic sigmoid (γ = 1/4), the identity or
+ReLU (γ = 1); γ bounds |φ'|. φ, φ' and γ come from :mod:`textbook_rnn.activations`,
+the nonlinear recurrence from :func:`textbook_rnn.rnn._recurrence`: the loops
+of chapter 1 are not written again here.
 
 Row convention. The code stores one state per row, so ``W h_{t-1}`` for a
 batch is ``h_prev @ W.T`` and the linear recurrence is
@@ -33,12 +35,13 @@ Only numpy is imported.
 
 from __future__ import annotations
 
-import numbers
 from typing import NamedTuple
 
 import numpy as np
 
-from ._validate import Shapes, check_positive_int
+from ._validate import Shapes, check_positive_int, check_real, real_array
+from .activations import ACTIVATIONS, GAMMA, check_activation, phi, phi_prime
+from .rnn import _recurrence
 
 __all__ = [
     "ACTIVATIONS",
@@ -67,12 +70,6 @@ __all__ = [
     "unrolled_weights",
 ]
 
-ACTIVATIONS = ("tanh", "sigmoid", "linear")
-
-#: The bound γ on |φ'| for each activation, as in Pascanu et al. (2013).
-GAMMA = {"tanh": 1.0, "sigmoid": 0.25, "linear": 1.0}
-
-
 # --------------------------------------------------------------------------
 # argument checks
 # --------------------------------------------------------------------------
@@ -85,43 +82,6 @@ def _square(name: str, W) -> np.ndarray:
     if not np.all(np.isfinite(W)):
         raise ValueError(f"{name} must hold finite numbers; it contains NaN or infinity")
     return W
-
-
-def _real(name: str, value, *, positive: bool = False, allow_zero: bool = True) -> float:
-    """Check a finite real number (a Python or numpy scalar)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {value!r}")
-    value = float(value)
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value}")
-    if positive and (value < 0 or (value == 0 and not allow_zero)):
-        kind = "non-negative" if allow_zero else "positive"
-        raise ValueError(f"{name} must be {kind}, got {value}")
-    return value
-
-
-def _activation(activation: str) -> str:
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
-    return activation
-
-
-def _phi(a: np.ndarray, activation: str) -> np.ndarray:
-    if activation == "tanh":
-        return np.tanh(a)
-    if activation == "sigmoid":
-        # 1 / (1 + e^{-a}) written through tanh, which never overflows
-        return 0.5 * (1.0 + np.tanh(0.5 * a))
-    return a
-
-
-def _phi_prime(h: np.ndarray, activation: str) -> np.ndarray:
-    """φ'(a_t) read off the output h_t = φ(a_t)."""
-    if activation == "tanh":
-        return 1.0 - h**2
-    if activation == "sigmoid":
-        return h * (1.0 - h)
-    return np.ones_like(h)
 
 
 def _ndim(value) -> int:
@@ -236,7 +196,7 @@ def rescale_spectral_radius(W, rho):
         When ρ(W) = 0 (a nilpotent matrix): no scaling can change it.
     """
     W = _square("W", W)
-    rho = _real("rho", rho, positive=True)
+    rho = check_real("rho", rho, low=0.0)
     current = spectral_radius(W)
     if current == 0.0:
         raise ValueError("W has spectral radius 0 (it is nilpotent); scaling cannot change that")
@@ -265,7 +225,7 @@ def rescale_sigma_max(W, sigma):
         When ``W`` is the zero matrix.
     """
     W = _square("W", W)
-    sigma = _real("sigma", sigma, positive=True)
+    sigma = check_real("sigma", sigma, low=0.0)
     current = sigma_max(W)
     if current == 0.0:
         raise ValueError("W is the zero matrix; scaling cannot give it a positive σ_max")
@@ -550,7 +510,7 @@ def recurrence(W, h0, T: int, *, activation: str = "tanh", b=None, drive=None):
     h0 : ndarray, shape (H,) or (N, H)
     T : int
         Number of steps.
-    activation : {"tanh", "sigmoid", "linear"}
+    activation : {"tanh", "relu", "sigmoid", "linear"}
     b : ndarray, shape (H,), optional
         Bias (zero when omitted).
     drive : ndarray, shape (T, H) or (N, T, H), optional
@@ -561,7 +521,7 @@ def recurrence(W, h0, T: int, *, activation: str = "tanh", b=None, drive=None):
     -------
     ndarray, shape (T+1, H) or (N, T+1, H)
     """
-    activation = _activation(activation)
+    f = phi(activation)
     s = Shapes()
     W = s.array("W", W, ("H", "H")).astype(np.float64, copy=False)
     h0 = _start(h0, s)
@@ -576,13 +536,11 @@ def recurrence(W, h0, T: int, *, activation: str = "tanh", b=None, drive=None):
         else:
             drive = s.array("drive", drive, ("T", "H"))
         drive = drive.astype(np.float64, copy=False)
-    h = np.empty(h0.shape[:-1] + (T + 1, h0.shape[-1]))
-    h[..., 0, :] = h0
-    for t in range(1, T + 1):
-        # a_t = b + W h_{t-1} + u_t;  h_t = φ(a_t)
-        a = b + h[..., t - 1, :] @ W.T + drive[..., t - 1, :]
-        h[..., t, :] = _phi(a, activation)
-    return h
+    batch = np.atleast_2d(h0)  # (N, H)
+    # a_t = b + W h_{t-1} + u_t;  h_t = φ(a_t), by the loop of chapter 1
+    u = np.broadcast_to(drive + b, (batch.shape[0], T, W.shape[0]))  # (N, T, H)
+    h = np.concatenate([batch[:, None, :], _recurrence(u, batch, W, f)], axis=1)
+    return h[0] if h0.ndim == 1 else h
 
 
 def step_jacobians(h, W, *, activation: str = "tanh"):
@@ -598,18 +556,18 @@ def step_jacobians(h, W, *, activation: str = "tanh"):
     h : ndarray, shape (T+1, H) or (N, T+1, H)
         States h_0 ... h_T, e.g. from :func:`recurrence`.
     W : ndarray, shape (H, H)
-    activation : {"tanh", "sigmoid", "linear"}
+    activation : {"tanh", "relu", "sigmoid", "linear"}
 
     Returns
     -------
     ndarray, shape (T, H, H) or (N, T, H, H)
         Entry ``[..., t-1, :, :]`` is J_t, for t = 1 .. T.
     """
-    activation = _activation(activation)
+    check_activation(activation)
     s = Shapes()
     h = _states("h", h, s)
     W = s.array("W", W, ("H", "H")).astype(np.float64, copy=False)
-    d = _phi_prime(h[..., 1:, :], activation)  # (..., T, H): φ'(a_t)
+    d = phi_prime(h[..., 1:, :], activation)  # (..., T, H): φ'(a_t)
     # J_t[i, j] = φ'(a_t)[i] W[i, j]
     return d[..., :, None] * W
 
@@ -627,7 +585,7 @@ def jacobian_products(h, W, *, activation: str = "tanh"):
     h : ndarray, shape (T+1, H) or (N, T+1, H)
         States h_0 ... h_T.
     W : ndarray, shape (H, H)
-    activation : {"tanh", "sigmoid", "linear"}
+    activation : {"tanh", "relu", "sigmoid", "linear"}
 
     Returns
     -------
@@ -652,7 +610,7 @@ def jacobian_product_norms(h, W, *, activation: str = "tanh"):
     h : ndarray, shape (T+1, H) or (N, T+1, H)
         States h_0 ... h_T.
     W : ndarray, shape (H, H)
-    activation : {"tanh", "sigmoid", "linear"}
+    activation : {"tanh", "relu", "sigmoid", "linear"}
 
     Returns
     -------
@@ -678,7 +636,7 @@ def pascanu_bound(sigma, steps, *, activation: str = "tanh"):
         σ_max(W).
     steps : int or ndarray of int
         How many steps back, T - k.
-    activation : {"tanh", "sigmoid", "linear"}
+    activation : {"tanh", "relu", "sigmoid", "linear"}
         Chooses γ from :data:`GAMMA`.
 
     Returns
@@ -686,8 +644,8 @@ def pascanu_bound(sigma, steps, *, activation: str = "tanh"):
     float or ndarray
         Same shape as ``steps``.
     """
-    sigma = _real("sigma", sigma, positive=True)
-    gamma = GAMMA[_activation(activation)]
+    sigma = check_real("sigma", sigma, low=0.0)
+    gamma = GAMMA[check_activation(activation)]
     steps = np.asarray(steps)
     if steps.dtype.kind not in "iu" or np.any(steps < 0):
         raise ValueError(f"steps must hold non-negative integers, got {steps!r}")
@@ -717,17 +675,14 @@ class CliffPath(NamedTuple):
     """∂h_t/∂b."""
 
 
-def _real_array(name: str, value) -> np.ndarray:
-    try:
-        arr = np.asarray(value)
-    except Exception as exc:  # ragged lists
-        raise TypeError(f"{name} could not be converted to an array: {exc}") from None
-    if arr.dtype.kind not in "fiub" or isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must hold real numbers, got {value!r}")
-    arr = arr.astype(np.float64)
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must hold finite numbers")
-    return arr
+def _one_unit_orbit(h0, w, b, T: int) -> np.ndarray:
+    """h_t = tanh(w h_{t-1} + b) for t = 0 .. T, unchecked; h0, w, b broadcast together."""
+    h = np.empty((T + 1,) + np.broadcast_shapes(np.shape(h0), np.shape(w), np.shape(b)))
+    h[0] = h0
+    for t in range(1, T + 1):
+        # h_t = tanh(w h_{t-1} + b)                         (ltd-cliff, opt-cliff-map)
+        h[t] = np.tanh(w * h[t - 1] + b)
+    return h
 
 
 def cliff_map(h0, T: int, w, b=0.0) -> CliffPath:
@@ -757,28 +712,32 @@ def cliff_map(h0, T: int, w, b=0.0) -> CliffPath:
     CliffPath
         ``h``, ``dh0``, ``dw``, ``db``, each of shape ``(T+1,) + shape``.
     """
-    h0 = _real_array("h0", h0)
-    w = _real_array("w", w)
-    b = _real_array("b", b)
+    h0 = real_array("h0", h0)
+    w = real_array("w", w)
+    b = real_array("b", b)
     T = check_positive_int("T", T)
     try:
-        shape = np.broadcast_shapes(h0.shape, w.shape, b.shape)
+        np.broadcast_shapes(h0.shape, w.shape, b.shape)
     except ValueError:
         raise ValueError(
             f"h0, w and b must broadcast together, got shapes {h0.shape}, "
             f"{w.shape}, {b.shape}"
         ) from None
-    h = np.empty((T + 1,) + shape)
+    h = _one_unit_orbit(h0, w, b, T)  # h_0 .. h_T
+    return CliffPath(h, *_one_unit_derivatives(h, w))
+
+
+def _one_unit_derivatives(h, w):
+    """∂h_t/∂h_0, ∂h_t/∂w and ∂h_t/∂b along an orbit ``h`` (T+1, ...), unchecked."""
     dh0, dw, db = (np.empty_like(h) for _ in range(3))
-    h[0], dh0[0], dw[0], db[0] = np.broadcast_to(h0, shape), 1.0, 0.0, 0.0
-    for t in range(1, T + 1):
-        # h_t = tanh(w h_{t-1} + b)
-        h[t] = np.tanh(w * h[t - 1] + b)
+    dh0[0], dw[0], db[0] = 1.0, 0.0, 0.0
+    for t in range(1, h.shape[0]):
+        # the chain rule through h_t = tanh(w h_{t-1} + b), with s_t = 1 - h_t²
         s = 1.0 - h[t] ** 2
         dh0[t] = s * w * dh0[t - 1]
         dw[t] = s * (h[t - 1] + w * dw[t - 1])
         db[t] = s * (1.0 + w * db[t - 1])
-    return CliffPath(h, dh0, dw, db)
+    return dh0, dw, db
 
 
 def cross_section(W, s, T: int, *, direction, readout, centre=None, activation: str = "tanh",
@@ -805,7 +764,7 @@ def cross_section(W, s, T: int, *, direction, readout, centre=None, activation: 
         Direction on which each state is projected.
     centre : ndarray, shape (H,), optional
         A point on the line (the origin when omitted).
-    activation : {"tanh", "sigmoid", "linear"}
+    activation : {"tanh", "relu", "sigmoid", "linear"}
     b : ndarray, shape (H,), optional
 
     Returns
@@ -854,7 +813,7 @@ def scalar_recurrence(b, c, a0: float = 0.0):
     s = Shapes()
     b = s.array("b", b, ("T",)).astype(np.float64, copy=False)
     c = s.array("c", c, ("T",)).astype(np.float64, copy=False)
-    a_prev = _real("a0", a0)
+    a_prev = check_real("a0", a0)
     a = np.empty_like(b)
     for t in range(b.size):
         # a_t = b_t + c_t a_{t-1}

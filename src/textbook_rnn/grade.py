@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import copy
 import re
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -218,20 +219,30 @@ def _execute(nb, folder: Path, timeout: int, kernel_name: str | None):
         if cell.cell_type == "code":
             cell.outputs = []
             cell.execution_count = None
+    stopped = {"output_type": "error", "ename": "TimeoutError",
+               "evalue": f"the cell ran longer than {timeout} s and was stopped", "traceback": []}
+
+    def name_timeouts(cell, cell_index, execute_reply):
+        # the interrupt shows up as a KeyboardInterrupt the reader never typed
+        if execute_reply and execute_reply.get("content", {}).get("ename") == "TimeoutError":
+            cell.outputs = [o for o in cell.outputs if o.get("output_type") != "error"]
+            cell.outputs.append(nbformat.from_dict(stopped))
+
+    nbformat = require("nbformat")
     client = nbclient.NotebookClient(
         run,
         timeout=timeout,
         kernel_name=kernel_name or run.metadata.get("kernelspec", {}).get("name", "python3"),
         allow_errors=True,
         interrupt_on_timeout=True,
-        error_on_timeout={"ename": "TimeoutError",
-                          "evalue": f"the cell ran longer than {timeout} s and was stopped",
-                          "traceback": []},
+        error_on_timeout={k: v for k, v in stopped.items() if k != "output_type"},
+        on_cell_executed=name_timeouts,
         record_timing=False,
         resources={"metadata": {"path": str(folder)}},
     )
     try:
-        client.execute()
+        # the kernel's own log (not the cells' output) would only clutter the report
+        client.execute(stderr=subprocess.DEVNULL)
     except DeadKernelError as exc:
         return run, f"the kernel died ({_one_line(exc, 160)})"
     return run, None

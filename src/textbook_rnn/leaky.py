@@ -35,7 +35,7 @@ import numbers
 
 import numpy as np
 
-from ._validate import Shapes, check_positive_int, float_dtype
+from ._validate import Shapes, check_positive_int, check_real, float_dtype
 
 __all__ = [
     "leaky_forward",
@@ -48,13 +48,8 @@ __all__ = [
 
 def _alpha(alpha, H: int) -> tuple[np.ndarray, bool]:
     """Return α as an (H,) float array and whether it was given as one number."""
-    if isinstance(alpha, bool):
-        raise TypeError(f"alpha must be a real number or an array of shape (H,), got {alpha!r}")
-    if isinstance(alpha, numbers.Real):
-        value = float(alpha)
-        if not np.isfinite(value):
-            raise ValueError(f"alpha must be finite, got {value}")
-        return np.full(H, value), True
+    if isinstance(alpha, (numbers.Real, bool, np.bool_)):
+        return np.full(H, check_real("alpha", alpha)), True
     arr = Shapes(H=H).array("alpha", alpha, ("H",))
     if not np.all(np.isfinite(arr)):
         raise ValueError("alpha must be finite, got an array with NaN or infinite entries")
@@ -91,17 +86,17 @@ def leaky_forward(v, u0, alpha):
     s = Shapes()
     v = s.array("v", v, ("N", "T", "H"))
     u0 = s.array("u0", u0, ("N", "H"))
-    a, scalar = _alpha(alpha, v.shape[2])
+    alpha, scalar = _alpha(alpha, v.shape[2])
     dt = float_dtype(v, u0)
-    v, u0, a = (arr.astype(dt, copy=False) for arr in (v, u0, a))
+    v, u0, alpha = (arr.astype(dt, copy=False) for arr in (v, u0, alpha))
     N, T, H = v.shape
     u = np.empty((N, T, H), dtype=dt)
     u_prev = u0
     for t in range(T):
         # u_t = α ⊙ u_{t-1} + (1 - α) ⊙ v_t          (N, H)
-        u_prev = a * u_prev + (1.0 - a) * v[:, t]
+        u_prev = alpha * u_prev + (1.0 - alpha) * v[:, t]
         u[:, t] = u_prev
-    return u, (v, u0, u, a, scalar)
+    return u, (v, u0, u, alpha, scalar)
 
 
 def leaky_backward(du, cache):
@@ -127,7 +122,7 @@ def leaky_backward(du, cache):
     """
     if not isinstance(cache, tuple) or len(cache) != 5:
         raise TypeError("cache must be the tuple returned by leaky_forward")
-    v, u0, u, a, scalar = cache
+    v, u0, u, alpha, scalar = cache
     N, T, H = v.shape
     du = Shapes(N=N, T=T, H=H).array("du", du, ("N", "T", "H"))
     # u_{t-1} for every step                  (N, T, H)
@@ -136,12 +131,12 @@ def leaky_backward(du, cache):
     carry = np.zeros((N, H), dtype=g.dtype)
     for t in reversed(range(T)):
         # g_t = ∂L/∂u_t (direct) + α ⊙ g_{t+1}
-        carry = du[:, t] + a * carry
+        carry = du[:, t] + alpha * carry
         g[:, t] = carry
     # ∂L/∂v_t = (1 - α) ⊙ g_t
-    dv = (1.0 - a) * g
+    dv = (1.0 - alpha) * g
     # ∂L/∂u_0 = α ⊙ g_1
-    du0 = a * g[:, 0]
+    du0 = alpha * g[:, 0]
     # ∂L/∂α = Σ_t g_t ⊙ (u_{t-1} - v_t)
     dalpha = (g * (u_prev_all - v)).sum(axis=(0, 1))  # (H,)
     return dv, du0, (float(dalpha.sum()) if scalar else dalpha)
@@ -167,10 +162,10 @@ def leaky_impulse_response(alpha, K: int) -> np.ndarray:
     """
     if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real):
         raise TypeError(f"alpha must be a real number, got {alpha!r}")
-    a = _alpha(alpha, 1)[0][0]
+    alpha = _alpha(alpha, 1)[0][0]
     K = check_positive_int("K", K)
     # ∂u_t/∂v_{t-k} = (1 - α) α^k
-    return (1.0 - a) * a ** np.arange(K)
+    return (1.0 - alpha) * alpha ** np.arange(K)
 
 
 # --------------------------------------------------------------------------

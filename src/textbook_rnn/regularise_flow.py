@@ -20,7 +20,9 @@ what makes it cheap: one extra vector-Jacobian product per step, the one
 BPTT computes anyway.
 
 In code each example is a row: δ_t diag(1 − h_t²) W is
-``(delta[:, t] * (1 - h[:, t]**2)) @ W``. Only numpy is imported.
+``(delta[:, t] * (1 - h[:, t]**2)) @ W``. The δ_t themselves come from the
+BPTT recursion of chapter 2, :func:`textbook_rnn.bptt_analysis.state_gradients`.
+Only numpy is imported.
 """
 
 from __future__ import annotations
@@ -29,42 +31,7 @@ import numpy as np
 
 from ._validate import Shapes
 
-__all__ = ["hidden_gradients", "flow_ratios", "flow_regulariser"]
-
-
-def hidden_gradients(dh_out, h, W) -> np.ndarray:
-    """The total gradient δ_t = ∂L/∂h_t at every step, by the BPTT recursion.
-
-    Section *Keeping the gradient flowing* (equation ``bptt-dh-t`` of
-    ``chapters/02_bptt.md``): δ_T is what the output of step T sends, and
-    δ_{t-1} = (what the output of step t−1 sends) + δ_t diag(1 − h_t²) W.
-
-    Parameters
-    ----------
-    dh_out : ndarray, shape (N, T, H)
-        ∂L/∂h_t through the outputs only (zero at steps without a loss).
-    h : ndarray, shape (N, T, H)
-        The hidden states h_1 .. h_T of a tanh network.
-    W : ndarray, shape (H, H)
-        Recurrent weights.
-
-    Returns
-    -------
-    ndarray, shape (N, T, H)
-        δ_1 .. δ_T.
-    """
-    s = Shapes()
-    h = s.array("h", h, ("N", "T", "H")).astype(np.float64, copy=False)
-    dh_out = s.array("dh_out", dh_out, ("N", "T", "H")).astype(np.float64, copy=False)
-    W = s.array("W", W, ("H", "H")).astype(np.float64, copy=False)
-    T = h.shape[1]
-    delta = np.empty_like(h)
-    carry = np.zeros_like(h[:, 0])  # (N, H): δ_{t+1} ∂h_{t+1}/∂h_t
-    for t in reversed(range(T)):
-        delta[:, t] = dh_out[:, t] + carry
-        # δ_t ∂h_t/∂h_{t-1} = δ_t diag(1 - h_t²) W
-        carry = (delta[:, t] * (1.0 - h[:, t] ** 2)) @ W
-    return delta
+__all__ = ["flow_ratios", "flow_regulariser"]
 
 
 def flow_ratios(delta, h, W) -> np.ndarray:
@@ -75,7 +42,8 @@ def flow_ratios(delta, h, W) -> np.ndarray:
     Parameters
     ----------
     delta : ndarray, shape (N, T, H)
-        δ_t = ∂L/∂h_t for t = 1 .. T, e.g. from :func:`hidden_gradients`.
+        δ_t = ∂L/∂h_t for t = 1 .. T, e.g. from
+        :func:`textbook_rnn.bptt_analysis.state_gradients`.
     h : ndarray, shape (N, T, H)
         Hidden states h_1 .. h_T.
     W : ndarray, shape (H, H)

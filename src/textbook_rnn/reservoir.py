@@ -42,8 +42,9 @@ import numbers
 
 import numpy as np
 
-from ._validate import Shapes, as_rng, check_positive_int, float_dtype
+from ._validate import Shapes, as_rng, check_positive_int, check_real, float_dtype
 from .dynamics import rescale_spectral_radius, spectral_radius
+from .rnn import _readout
 
 __all__ = [
     "spectral_radius",
@@ -58,25 +59,6 @@ __all__ = [
     "memory_capacity",
     "initial_state_gap",
 ]
-
-
-# --------------------------------------------------------------------------
-# small helpers
-# --------------------------------------------------------------------------
-
-
-def _real(name: str, value, *, low=None, high=None, low_open=False, high_open=False) -> float:
-    """Return ``value`` as a float, checking that it is a finite real in the given range."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {value!r}")
-    value = float(value)
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value}")
-    if low is not None and (value < low or (low_open and value == low)):
-        raise ValueError(f"{name} must be {'>' if low_open else '>='} {low}, got {value}")
-    if high is not None and (value > high or (high_open and value == high)):
-        raise ValueError(f"{name} must be {'<' if high_open else '<='} {high}, got {value}")
-    return value
 
 
 # --------------------------------------------------------------------------
@@ -128,10 +110,10 @@ def init_reservoir(
     """
     D = check_positive_int("D", D)
     H = check_positive_int("H", H)
-    rho = _real("spectral_radius", spectral_radius, low=0.0)
-    input_scaling = _real("input_scaling", input_scaling, low=0.0)
-    bias_scaling = _real("bias_scaling", bias_scaling, low=0.0)
-    density = _real("density", density, low=0.0, high=1.0, low_open=True)
+    rho = check_real("spectral_radius", spectral_radius, low=0.0)
+    input_scaling = check_real("input_scaling", input_scaling, low=0.0)
+    bias_scaling = check_real("bias_scaling", bias_scaling, low=0.0)
+    density = check_real("density", density, low=0.0, high=1.0, low_open=True)
     if kind not in ("gaussian", "orthogonal"):
         raise ValueError(f"kind must be 'gaussian' or 'orthogonal', got {kind!r}")
     if kind == "orthogonal" and density < 1.0:
@@ -195,7 +177,7 @@ def reservoir_states(x, U, W, b=None, *, alpha: float = 0.0, h0=None, washout: i
     dt = float_dtype(*given)
     b = np.zeros(H, dtype=dt) if b is None else b
     h0 = np.zeros((N, H), dtype=dt) if h0 is None else h0
-    alpha = _real("alpha", alpha, low=0.0, high=1.0, high_open=True)
+    alpha = check_real("alpha", alpha, low=0.0, high=1.0, high_open=True)
     if isinstance(washout, bool) or not isinstance(washout, numbers.Integral):
         raise TypeError(f"washout must be an integer, got {washout!r}")
     if not 0 <= washout < T:
@@ -276,7 +258,7 @@ def ridge_readout(states, targets, ridge: float = 1e-6):
     s = Shapes()
     states = s.array("states", states, ("N", "T", "H"))
     targets = s.array("targets", targets, ("N", "T", "K"))
-    lam = _real("ridge", ridge, low=0.0)
+    lam = check_real("ridge", ridge, low=0.0)
     H, K = states.shape[2], targets.shape[2]
     X = states.reshape(-1, H).astype(np.float64)  # (N T, H)
     Y = targets.reshape(-1, K).astype(np.float64)  # (N T, K)
@@ -311,8 +293,8 @@ def readout_predict(states, V, c):
     states = s.array("states", states, ("N", "T", "H"))
     V = s.array("V", V, ("K", "H"))
     c = s.array("c", c, ("K",))
-    # ŷ_t = c + V h_t          (N, T, K)
-    return states @ V.T + c
+    # ŷ_t = c + V h_t: the read-out of chapter 1 (rnn-o)      (N, T, K)
+    return _readout(states, V, c)
 
 
 def nrmse(y_hat, y) -> float:

@@ -1,29 +1,46 @@
-"""Training the numpy RNN with its own gradients (chapter 2, section *Truncation*).
+"""Training the numpy networks with their own gradients: the one training loop of the book.
 
-A few dozen lines are enough to train the network of chapter 1 with the
-gradients of chapter 2, and seeing every line is the point:
+Chapter 2, section *Truncation*, and chapter 9, section *Clipping in
+training*. A few dozen lines are enough to train the network of chapter 1
+with the gradients of chapter 2, and seeing every line is the point:
 
-- :class:`Adam`, the optimiser of Kingma & Ba (2015), updating a dict of
+- :class:`SGD`, plain gradient descent θ ← θ − η g (``opt-gd``), and
+  :class:`Adam`, the optimiser of Kingma & Ba (2015), each updating a dict of
   parameter arrays in place;
-- gradient clipping by global norm, from :mod:`textbook_rnn.clipping`;
+- gradient clipping, by global norm or entry by entry, from
+  :mod:`textbook_rnn.clipping`;
 - :func:`train`, a loop that draws a batch, asks a gradient function for the
-  loss and gradients (full BPTT, truncated, randomized...) and takes a step.
+  loss and gradients (full BPTT, truncated, randomized...), stops if they
+  stop being finite, clips them and takes a step.
 
-Everything is seeded: the same call gives the same numbers. Only numpy is
-imported; nothing is printed unless ``log_every`` asks for it.
+Everything is seeded: the same call gives the same numbers. The matrix
+products are small, so numpy's BLAS is held to one thread while training
+(through ``threadpoolctl`` when it is installed): more threads only add
+overhead here, and one thread makes the sums, and so the runs, reproducible.
+Only numpy is imported; nothing is printed unless ``log_every`` asks for it.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validate import check_positive_int
-from .clipping import clip_by_global_norm
+from ._validate import check_params, check_positive_float, check_positive_int
+from .clipping import check_clip_mode, clip_gradients, global_norm
 
-__all__ = ["Adam", "TrainResult", "train", "METHODS", "recall_experiment"]
+__all__ = ["SGD", "Adam", "OPTIMISERS", "TrainingRun", "train", "METHODS", "recall_experiment"]
+
+
+def _one_thread():
+    """Hold numpy's BLAS to one thread, when threadpoolctl is available."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl is in requirements.txt
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def _check_grads(params: dict, grads: dict) -> None:
@@ -36,6 +53,39 @@ def _check_grads(params: dict, grads: dict) -> None:
         if np.shape(grads[key]) != value.shape:
             raise ValueError(f"grads[{key!r}] must have shape {value.shape} like {name}, "
                              f"got shape {np.shape(grads[key])}")
+
+
+def _check_trainable(params) -> None:
+    if not isinstance(params, dict) or not params:
+        raise TypeError("params must be a non-empty dict of float arrays")
+    for name, value in params.items():
+        if not isinstance(value, np.ndarray) or value.dtype.kind != "f":
+            raise TypeError(f"params[{name!r}] must be a float ndarray (updated in place), "
+                            f"got {type(value).__name__}")
+
+
+class SGD:
+    """Plain gradient descent, θ ← θ − η g for every parameter (``opt-gd``).
+
+    Parameters
+    ----------
+    params : dict of str to ndarray
+        The arrays to train; they are updated in place by :meth:`step`.
+    lr : float
+        The learning rate η.
+    """
+
+    def __init__(self, params: dict, lr: float = 1e-2):
+        _check_trainable(params)
+        self.params = params
+        self.lr = check_positive_float("lr", lr)
+
+    def step(self, grads: dict) -> None:
+        """Update every parameter in place from ``grads`` (keys ``d`` + name)."""
+        _check_grads(self.params, grads)
+        for name, theta in self.params.items():
+            # θ ← θ − η g                                             (opt-gd)
+            theta -= self.lr * grads[f"d{name}"]
 
 
 class Adam:
@@ -60,14 +110,8 @@ class Adam:
     """
 
     def __init__(self, params: dict, lr: float = 1e-2, betas=(0.9, 0.999), eps: float = 1e-8):
-        if not isinstance(params, dict) or not params:
-            raise TypeError("params must be a non-empty dict of float arrays")
-        for name, value in params.items():
-            if not isinstance(value, np.ndarray) or value.dtype.kind != "f":
-                raise TypeError(f"params[{name!r}] must be a float ndarray (updated in place), "
-                                f"got {type(value).__name__}")
-        if not lr > 0:
-            raise ValueError(f"lr must be positive, got {lr}")
+        _check_trainable(params)
+        lr = check_positive_float("lr", lr)
         b1, b2 = betas
         if not (0 <= b1 < 1 and 0 <= b2 < 1):
             raise ValueError(f"betas must lie in [0, 1), got {betas}")
@@ -94,34 +138,42 @@ class Adam:
             theta -= self.lr * (self.m[name] / c1) / (np.sqrt(self.v[name] / c2) + self.eps)
 
 
+#: The optimisers :func:`train` knows, by name.
+OPTIMISERS = {"sgd": SGD, "adam": Adam}
+
+
 @dataclass
-class TrainResult:
+class TrainingRun:
     """What :func:`train` returns.
 
     Attributes
     ----------
     params : dict of str to ndarray
-        The trained parameters (new arrays; the initial ones are untouched).
+        The parameters at the end, or where the run stopped (new arrays; the
+        initial ones are untouched).
     losses : ndarray, shape (steps,)
-        The training loss of every step, per sequence step (divided by T).
+        The loss of each step's batch; nan from the step where the run diverged on.
+    grad_norms : ndarray, shape (steps,)
+        The global gradient norm ‖g‖ before clipping; nan after divergence.
+    diverged_at : int or None
+        The first step whose loss or gradient was not finite (or whose loss
+        exceeded ``max_loss``); None when the run finished.
     """
 
-    params: dict
+    params: dict = field(repr=False)
     losses: np.ndarray = field(repr=False)
+    grad_norms: np.ndarray = field(repr=False)
+    diverged_at: int | None
 
 
-def train(
-    params: dict,
-    batch: Callable[[int], tuple],
-    grad_fn: Callable,
-    *,
-    steps: int,
-    lr: float = 1e-2,
-    clip: float | None = 1.0,
-    keep: tuple[str, ...] = ("U", "W", "b", "V", "c"),
-    log_every: int | None = None,
-) -> TrainResult:
-    """Train with Adam: draw a batch, get loss and gradients, clip, step.
+def train(params: dict, batch: Callable[[int], tuple], grad_fn: Callable, *, steps: int,
+          optimiser: str = "adam", lr: float = 1e-2, clip: float | None = None,
+          clip_mode: str = "norm", keep: tuple[str, ...] | None = None,
+          max_loss: float = np.inf, log_every: int | None = None) -> TrainingRun:
+    """Draw a batch, get the loss and gradients, stop if they blow up, clip, step.
+
+    Chapter 2, section *Truncation* (Adam on delayed recall), and chapter 9,
+    section *Clipping in training* (SGD on the adding problem).
 
     Parameters
     ----------
@@ -133,50 +185,64 @@ def train(
     grad_fn : callable
         ``grad_fn(x, y, params)`` returns ``(loss, grads)`` with ``grads``
         holding ``d`` + name for every trained parameter, e.g.
-        :func:`textbook_rnn.bptt.rnn_loss_and_grads`. Extra return values are
-        ignored.
+        :func:`textbook_rnn.bptt.rnn_loss_and_grads`; extra return values are ignored.
     steps : int
         Number of updates.
+    optimiser : {"adam", "sgd"}
+        :class:`Adam` or :class:`SGD`.
     lr : float
-        Adam's step size.
-    clip : float or None
-        Clip the gradient's global norm to this value; ``None`` for no clipping.
-    keep : tuple of str
-        Which entries of ``params`` are trained.
+        The optimiser's step size.
+    clip : float, optional
+        Threshold v of gradient clipping; ``None`` (default) for no clipping.
+    clip_mode : {"norm", "elementwise"}
+        Clip the global norm (``clip-norm``) or every entry (``clip-elementwise``).
+    keep : tuple of str, optional
+        Which entries of ``params`` are trained (default: all).
+    max_loss : float
+        A larger loss counts as diverged and stops the run, like a loss or
+        gradient that is not finite.
     log_every : int, optional
         Print the mean loss every this many steps (nothing is printed by default).
 
     Returns
     -------
-    TrainResult
-        Trained parameters and the loss of every step divided by T.
+    TrainingRun
+        Final parameters, the loss and gradient norm of every step, and where
+        the run diverged.
     """
-    steps = check_positive_int("steps", steps)
+    check_params(params, () if keep is None else keep)
+    keep = tuple(params) if keep is None else tuple(keep)
     if not callable(batch) or not callable(grad_fn):
         raise TypeError("batch and grad_fn must be callable")
+    steps = check_positive_int("steps", steps)
+    if optimiser not in OPTIMISERS:
+        raise ValueError(f"optimiser must be one of {tuple(OPTIMISERS)}, got {optimiser!r}")
+    if clip is not None:
+        clip = check_positive_float("clip", clip)
+    check_clip_mode(clip_mode)
     if log_every is not None:
         log_every = check_positive_int("log_every", log_every)
-    if not isinstance(params, dict):
-        raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
-    missing = [k for k in keep if k not in params]
-    if missing:
-        raise ValueError(f"params is missing {', '.join(missing)}")
     current = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
-    opt = Adam({k: current[k] for k in keep}, lr=lr)
-    losses = np.empty(steps)
-    for step in range(steps):
-        x, y = batch(step)
-        out = grad_fn(x, y, current)
-        loss, grads = out[0], out[1]
-        grads = {f"d{k}": grads[f"d{k}"] for k in keep}
-        if clip is not None:
-            grads, _ = clip_by_global_norm(grads, clip)
-        opt.step(grads)
-        losses[step] = loss / np.shape(y)[1]
-        if log_every and (step + 1) % log_every == 0:
-            recent = losses[step + 1 - log_every: step + 1].mean()
-            print(f"step {step + 1:5d}   loss per step {recent:.3f}")
-    return TrainResult(params=current, losses=losses)
+    opt = OPTIMISERS[optimiser]({k: current[k] for k in keep}, lr=lr)
+    losses, norms = np.full(steps, np.nan), np.full(steps, np.nan)
+    diverged_at = None
+    with _one_thread(), np.errstate(over="ignore", invalid="ignore"):
+        for step in range(steps):
+            x, y = batch(step)
+            loss, grads = grad_fn(x, y, current)[:2]
+            grads = {f"d{k}": grads[f"d{k}"] for k in keep}
+            norm = global_norm(grads)
+            if not (np.isfinite(loss) and np.isfinite(norm)) or loss > max_loss:
+                diverged_at = step  # no step can repair this: stop
+                break
+            losses[step], norms[step] = loss, norm
+            if clip is not None:
+                grads = clip_gradients(grads, clip, clip_mode)  # (clip-norm, clip-elementwise)
+            opt.step(grads)
+            if log_every and (step + 1) % log_every == 0:
+                recent = losses[step + 1 - log_every:step + 1].mean()
+                print(f"step {step + 1:5d}   loss {recent:.3f}")
+    return TrainingRun(params=current, losses=losses, grad_norms=norms, diverged_at=diverged_at)
 
 
 METHODS = ("full", "truncated", "randomized", "readout")
@@ -265,7 +331,8 @@ def recall_experiment(
                               seed=np.random.default_rng([seed, 0, step]))
 
     params = init_params(n_symbols, H, n_symbols + 1, seed=seed)
-    result = train(params, batch, grad_fn, steps=steps, lr=lr, keep=keep)
-    _, o = rnn_sequence(x_test, result.params)
-    return {"losses": result.losses, "accuracy": recall_accuracy(o, y_test, delay),
-            "params": result.params}
+    run = train(params, batch, grad_fn, steps=steps, optimiser="adam", lr=lr, clip=1.0,
+                keep=keep)
+    _, o = rnn_sequence(x_test, run.params)
+    return {"losses": run.losses / T, "accuracy": recall_accuracy(o, y_test, delay),
+            "params": run.params}

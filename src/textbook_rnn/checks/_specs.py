@@ -340,7 +340,9 @@ def _float32_like(got, value: float) -> bool:
         return _low_precision(got.dtype)
     # float(torch_tensor) is a Python float holding a float32 value; a float64
     # computation lands on such a value with a chance of about 2**-29
-    return bool(np.isfinite(value) and float(np.float32(value)) == value)
+    if not math.isfinite(value) or abs(value) > float(np.finfo(np.float32).max):
+        return False
+    return float(np.float32(value)) == value
 
 
 class Scalar(Expected):

@@ -46,8 +46,8 @@ CLIP = Exercise(
         "by a number.",
         "nonfinite": "When every gradient is zero, ‖g‖ = 0 and v / ‖g‖ divides by zero. "
         "Rescale only when ‖g‖ > v; otherwise return copies of the arrays unchanged.",
-        "value": f"Compare with {EQ_CLIP} (section \"Clipping the gradient\"), where "
-        f"{EQ_NORM}.",
+        "value": f"Compare with {EQ_CLIP}, where {EQ_NORM}; see the section \"Clipping the "
+        "gradient\".",
         "mutation": "Do not scale the arrays of grads in place (`g *= scale`) or store into "
         "grads; build a new dict of new arrays.",
     },

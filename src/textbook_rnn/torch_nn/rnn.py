@@ -16,8 +16,8 @@ linked as follows::
 
 torch keeps two hidden biases, one added to ``U x_t`` and one to ``W h_{t-1}``;
 only their sum enters ``a_t = b + W h_{t-1} + U x_t``, so the book has one.
-:func:`to_torch_rnn` puts all of ``b`` in ``bias_ih_l0`` and zeros in
-``bias_hh_l0``; :func:`from_torch_rnn` adds the two.
+:func:`rnn_to_torch` puts all of ``b`` in ``bias_ih_l0`` and zeros in
+``bias_hh_l0``; :func:`rnn_from_torch` adds the two.
 
 torch is imported only when a function here is called, with an install hint
 when it is missing.
@@ -30,7 +30,7 @@ import numpy as np
 from .._optional import require
 from .._validate import Shapes, float_dtype
 
-__all__ = ["to_torch_rnn", "from_torch_rnn", "torch_rnn_sequence"]
+__all__ = ["rnn_to_torch", "rnn_from_torch", "torch_rnn_sequence"]
 
 
 def _check_params(params) -> dict[str, np.ndarray]:
@@ -52,7 +52,7 @@ def _check_params(params) -> dict[str, np.ndarray]:
     }
 
 
-def to_torch_rnn(params, dtype=None):
+def rnn_to_torch(params, dtype=None):
     """Build ``torch.nn.RNN`` and ``torch.nn.Linear`` holding the book's parameters.
 
     The recurrent layer has ``nonlinearity='tanh'`` and ``batch_first=True``,
@@ -113,10 +113,10 @@ def to_torch_rnn(params, dtype=None):
     return rnn, linear
 
 
-def from_torch_rnn(rnn, linear) -> dict[str, np.ndarray]:
+def rnn_from_torch(rnn, linear) -> dict[str, np.ndarray]:
     """Read the book's parameters out of ``torch.nn.RNN`` and ``torch.nn.Linear``.
 
-    The inverse of :func:`to_torch_rnn`, also for modules trained in torch:
+    The inverse of :func:`rnn_to_torch`, also for modules trained in torch:
     ``b`` is the sum of torch's two hidden biases.
 
     Parameters
@@ -166,7 +166,7 @@ def from_torch_rnn(rnn, linear) -> dict[str, np.ndarray]:
 
 
 def torch_rnn_sequence(x, params, h0=None):
-    """Run the torch modules of :func:`to_torch_rnn` and return numpy arrays.
+    """Run the torch modules of :func:`rnn_to_torch` and return numpy arrays.
 
     The torch twin of :func:`textbook_rnn.rnn.rnn_sequence`, computed in the
     floating type of the inputs (float64 unless every input is float32).
@@ -199,7 +199,7 @@ def torch_rnn_sequence(x, params, h0=None):
         arrays = (x, h0, *p.values())
     dt = float_dtype(*arrays)
     tdtype = torch.float32 if dt == np.float32 else torch.float64
-    rnn, linear = to_torch_rnn(p, dtype=tdtype)
+    rnn, linear = rnn_to_torch(p, dtype=tdtype)
     with torch.no_grad():
         xt = torch.as_tensor(np.asarray(x, dtype=np.float64), dtype=tdtype)
         h0t = torch.as_tensor(np.asarray(h0, dtype=np.float64), dtype=tdtype)[None]  # (1, N, H)
