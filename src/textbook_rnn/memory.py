@@ -37,7 +37,7 @@ __all__ = [
     "interpolate_forward", "interpolate_backward",
     "shift_forward", "shift_backward",
     "sharpen_forward", "sharpen_backward",
-    "address_forward", "address_backward",
+    "address_forward", "address_backward", "address_steps",
     "read_forward", "read_backward",
     "write_forward", "write_backward",
     "hard_read_gradients",
@@ -368,6 +368,32 @@ def address_backward(dw, cache):
     dw_c, dw_prev, dg = interpolate_backward(dw_g, c2)
     dM, dk, dbeta = content_weights_backward(dw_c, c1)
     return dM, dw_prev, dk, dbeta, dg, ds, dgamma
+
+
+def address_steps(M, w_prev, k, beta, g, s, gamma) -> dict:
+    """The weights after each addressing step, for one head (for figures and widgets).
+
+    Section *Soft addressing, step by step*. The arguments are those of
+    :func:`address_forward` for a single sequence, without the batch axis.
+
+    Parameters
+    ----------
+    M : ndarray, shape (R, C)
+    w_prev : ndarray, shape (R,)
+    k : ndarray, shape (C,)
+    beta, g, gamma : float
+    s : ndarray, shape (2S + 1,)
+
+    Returns
+    -------
+    dict of str to ndarray, shape (R,)
+        ``"content"``, ``"interpolated"``, ``"shifted"`` and ``"sharpened"``:
+        w^c, w^g, w~ and w.
+    """
+    batch = [np.asarray(v, dtype=np.float64)[None] for v in (M, w_prev, k, beta, g, s, gamma)]
+    w, (c1, c2, c3, c4) = address_forward(*batch)
+    return {"content": c1[-1][0], "interpolated": c3[0][0], "shifted": c4[0][0],
+            "sharpened": w[0]}
 
 
 # ---------------------------------------------------------------------------
