@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from .._optional import require
 from .style import PALETTE, in_style, new_figure
 
 __all__ = ["plot_addressing", "plot_reinforce", "plot_copy_curves", "plot_copy_errors",
@@ -215,23 +216,34 @@ def plot_heads(heads: Mapping[str, np.ndarray]):
     if any(v.ndim != 2 or v.shape[0] != T for v in parts.values()):
         raise ValueError("x, y_hat, write and read must all have shape (T, .) with one T")
     R = parts["write"].shape[1]
-    used = np.flatnonzero((parts["write"] + parts["read"]).max(axis=0) > 0.05)
+    # The heads start on row 0 and may walk either way round the ring: roll
+    # row 0 to the middle, then crop to the rows used, labelling true indices.
+    half = R // 2
+    rolled = {k: np.roll(parts[k], half, axis=1) for k in ("write", "read")}
+    used = np.flatnonzero((rolled["write"] + rolled["read"]).max(axis=0) > 0.05)
     lo, hi = (max(0, used.min() - 2), min(R, used.max() + 3)) if used.size else (0, R)
+    ticker = require("matplotlib.ticker")
     fig = new_figure((6.8, 5.6))
     axes = fig.subplots(2, 2, sharex=True, gridspec_kw={"height_ratios": [1, 2]})
     titles = {"x": "inputs", "y_hat": "outputs", "write": "write weights",
               "read": "read weights"}
     for ax, key in zip(axes.ravel(), ("x", "y_hat", "write", "read"), strict=True):
-        v = parts[key]
         if key in ("write", "read"):
-            v = v[:, lo:hi]
+            v = rolled[key][:, lo:hi]
             extent = (-0.5, T - 0.5, hi - 0.5, lo - 0.5)
             ax.set_ylabel("memory row")
+            ax.yaxis.set_major_locator(ticker.MaxNLocator(integer=True))
+            ax.yaxis.set_major_formatter(ticker.FuncFormatter(
+                lambda y, _pos: f"{(int(round(y)) - half) % R}"))
+            cmap = "viridis"
         else:
+            v = parts[key]
             extent = (-0.5, T - 0.5, v.shape[1] - 0.5, -0.5)
             ax.set_ylabel("channel")
-        ax.imshow(v.T, aspect="auto", cmap="viridis" if key in ("write", "read") else "Greys",
-                  vmin=0, vmax=1, extent=extent, interpolation="nearest")
+            ax.yaxis.set_major_locator(ticker.MaxNLocator(integer=True))
+            cmap = "Greys"
+        ax.imshow(v.T, aspect="auto", cmap=cmap, vmin=0, vmax=1, extent=extent,
+                  interpolation="nearest")
         ax.set_title(titles[key], fontsize=11)
         ax.grid(False)
     for ax in axes[1]:
