@@ -1,4 +1,6 @@
-"""Tests of textbook_rnn.torch_nn.ntm, the copy task and the cached sweep (chapter "Explicit memory").
+"""Tests of textbook_rnn.torch_nn.ntm, the copy task and the cached sweep.
+
+The chapter "Explicit memory".
 
 The NTM and the LSTM baseline have the sizes the chapter states, the
 machine's weights are distributions, training is seeded and reproducible,

@@ -84,7 +84,7 @@ def address(M, w_prev, k, beta, g, s, gamma):
 
 
 def read(M, w):
-    """r = sum_i w_i M_i (memory-read)."""
+    """Read vector ``r = sum_i w_i M_i`` (memory-read)."""
     return torch.einsum("nr,nrc->nc", w, M)
 
 
@@ -143,7 +143,11 @@ class NTM(torch.nn.Module):
         return k, beta, g, s, gamma
 
     def forward(self, x, *, weights: bool = False):
-        """Run the machine over ``x`` (N, T, D); with ``weights``, also return the heads' weights."""
+        """Run the machine over ``x`` (N, T, D); with ``weights``, also return the heads' weights.
+
+        Returns the logits ``o`` (N, T, K), and with ``weights`` also the read
+        and write weights ``(N, T, R)`` of every step.
+        """
         N, T, _ = x.shape
         M = torch.full((N, self.R, self.C), 1e-6, dtype=x.dtype, device=x.device)
         w_r = torch.zeros(N, self.R, dtype=x.dtype, device=x.device)
