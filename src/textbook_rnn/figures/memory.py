@@ -39,6 +39,8 @@ STEP_LABELS = {
 }
 MODEL_COLOURS = {"ntm": PALETTE["blue"], "lstm": PALETTE["vermillion"]}
 MODEL_NAMES = {"ntm": "NTM", "lstm": "LSTM"}
+FLOOR = 1e-2
+"""Error counts below this (zero included) are drawn at it, on the log axes."""
 
 
 def _weights(name: str, value, R: int | None = None) -> np.ndarray:
@@ -155,12 +157,14 @@ def plot_copy_curves(runs: Sequence[Mapping]):
     styles = ["-", "--", ":", "-."]
     for run in _runs(runs):
         c = run["curve"]
-        ax.plot(c["step"], c["bits_wrong"], color=MODEL_COLOURS[run["model"]],
+        ax.plot(c["step"], np.maximum(c["bits_wrong"], FLOOR),
+                color=MODEL_COLOURS[run["model"]],
                 ls=styles[run["seed"] % len(styles)], lw=1.5,
                 label=f"{MODEL_NAMES[run['model']]}, seed {run['seed']}")
-    ax.set_yscale("symlog", linthresh=1.0)
+    ax.set_yscale("log")
     ax.set_xlabel("Adam update")
     ax.set_ylabel("bits wrong per sequence\n(training lengths)")
+    ax.axhline(FLOOR, color="0.6", lw=0.8, ls=":")
     ax.legend(ncol=2, fontsize=9)
     return fig
 
@@ -185,14 +189,15 @@ def plot_copy_errors(runs: Sequence[Mapping], lengths: Sequence[int]):
     markers = ["o", "s", "^", "D"]
     lengths = [int(L) for L in lengths]
     for run in _runs(runs):
-        err = [run["bits_wrong"][str(L)] for L in lengths]
+        err = np.maximum([run["bits_wrong"][str(L)] for L in lengths], FLOOR)
         ax.plot(lengths, err, color=MODEL_COLOURS[run["model"]],
                 marker=markers[run["seed"] % len(markers)], lw=1.5,
                 label=f"{MODEL_NAMES[run['model']]}, seed {run['seed']}")
-    ax.set_yscale("symlog", linthresh=1.0)
+    ax.set_yscale("log")
     ax.set_xticks(lengths)
     ax.set_xlabel("test length $L$ (trained on 1 to 10)")
     ax.set_ylabel("bits wrong per sequence")
+    ax.axhline(FLOOR, color="0.6", lw=0.8, ls=":")
     ax.legend(ncol=2, fontsize=9)
     return fig
 
