@@ -114,7 +114,8 @@ def test_the_first_block_of_the_shipped_curve_is_recomputed(kind):
     hist = ntm.train_copy(model, steps=cfg["every"], batch=cfg["batch"],
                           lengths=tuple(cfg["lengths"]), lr=cfg["lr"], clip=cfg["clip"],
                           seed=1000, every=cfg["every"])
-    np.testing.assert_allclose(hist["loss"][0], shipped["curve"]["loss"][0], rtol=1e-4)
+    # another CPU may round differently: the tolerance leaves room for that
+    np.testing.assert_allclose(hist["loss"][0], shipped["curve"]["loss"][0], rtol=1e-3)
 
 
 def test_the_sweep_script_runs_one_tiny_training(tmp_path):
