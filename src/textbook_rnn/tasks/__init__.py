@@ -13,6 +13,7 @@ from .adding import ADDING_BASELINE_MSE, adding_batches, adding_problem, constan
 from .copy import copy_batches, copy_bits_wrong, copy_capacity_bits, copy_task
 from .counting import (
     accepted,
+    counter_unit,
     counting_batches,
     counting_language,
     counting_symbols,
@@ -30,6 +31,7 @@ __all__ = [
     "copy_bits_wrong",
     "copy_capacity_bits",
     "copy_task",
+    "counter_unit",
     "counting_batches",
     "counting_language",
     "counting_symbols",
