@@ -16,6 +16,7 @@ from ._core import CheckResult
 from .bptt import rnn_bptt, rnn_step_backward
 from .gated import gru_step, lstm_step
 from .long_term import jacobian_product_norms, rescale_spectral_radius
+from .memory import content_weights, memory_write, shift_sharpen
 from .optimisation import cliff_gradient, clip_by_norm
 from .recurrence import rnn_step, sequence_nll
 from .reservoirs import esn_states, leaky_backward, ridge_readout
@@ -27,3 +28,4 @@ __all__ += ["esn_states", "leaky_backward", "ridge_readout"]
 __all__ += ["jacobian_product_norms", "rescale_spectral_radius"]
 __all__ += ["gru_step", "lstm_step"]
 __all__ += ["cliff_gradient", "clip_by_norm"]
+__all__ += ["content_weights", "shift_sharpen", "memory_write"]
