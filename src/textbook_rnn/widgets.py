@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 
 from ._optional import require
 
-__all__ = ["figure_to_png", "render_frames", "frame_slider"]
+__all__ = ["figure_to_png", "render_frames", "frame_slider", "frame_grid"]
 
 CSS_CLASS = "trnn-frame-slider"
 
@@ -110,5 +110,80 @@ def frame_slider(
     )
     widgets.jslink((slider, "index"), (stack, "selected_index"))
     box = widgets.VBox([slider, stack])
+    box.add_class(CSS_CLASS)
+    return box
+
+
+def frame_grid(
+    frames: Sequence[Sequence[bytes]],
+    row_labels: Sequence[str],
+    col_labels: Sequence[str],
+    *,
+    row_description: str = "",
+    col_description: str = "",
+    start: tuple[int, int] = (0, 0),
+    width: str = "100%",
+):
+    """Two sliders over a grid of precomputed frames, in the browser alone.
+
+    The first slider picks a row (a child of an outer ``Stack``); the second
+    is ``jslink``ed to the ``selected_index`` of every row's inner ``Stack``,
+    so it picks the column whatever the row.
+
+    Parameters
+    ----------
+    frames : sequence of sequences of bytes
+        ``frames[i][j]``: the PNG for row i and column j (every row has one
+        frame per column).
+    row_labels, col_labels : sequence of str
+        What the two sliders show (unique within each).
+    row_description, col_description : str
+        Text to the left of each slider.
+    start : (int, int)
+        The row and column shown first.
+    width : str
+        CSS width of the images.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        The two sliders above the nested stacks, with the CSS class
+        ``trnn-frame-slider``.
+    """
+    widgets = require("ipywidgets")
+    rows = [list(r) for r in frames]
+    row_labels = [str(v) for v in row_labels]
+    col_labels = [str(v) for v in col_labels]
+    if not rows or not rows[0]:
+        raise ValueError("frames must hold at least one row of PNG images, got none")
+    if len(row_labels) != len(rows):
+        raise ValueError(f"row_labels must have one entry per row ({len(rows)}), "
+                         f"got {len(row_labels)}")
+    if any(len(r) != len(col_labels) for r in rows):
+        raise ValueError(f"every row of frames must have one frame per column label "
+                         f"({len(col_labels)})")
+    for name, labels in (("row_labels", row_labels), ("col_labels", col_labels)):
+        if len(set(labels)) != len(labels):
+            raise ValueError(f"{name} must be unique, since a slider shows them as its value")
+    i0, j0 = start
+    if not (0 <= i0 < len(rows) and 0 <= j0 < len(col_labels)):
+        raise ValueError(f"start must be inside the grid {len(rows)} x {len(col_labels)}, "
+                         f"got {start}")
+    layout = widgets.Layout(width=width, max_width="100%", height="auto")
+    inner = [widgets.Stack([widgets.Image(value=png, format="png", layout=layout)
+                            for png in row], selected_index=j0) for row in rows]
+    outer = widgets.Stack(inner, selected_index=i0)
+
+    def slider(labels, index, description):
+        return widgets.SelectionSlider(
+            options=labels, index=index, description=description, continuous_update=True,
+            style={"description_width": "initial"}, layout=widgets.Layout(width="90%"))
+
+    row_slider = slider(row_labels, i0, row_description)
+    col_slider = slider(col_labels, j0, col_description)
+    widgets.jslink((row_slider, "index"), (outer, "selected_index"))
+    for stack in inner:
+        widgets.jslink((col_slider, "index"), (stack, "selected_index"))
+    box = widgets.VBox([row_slider, col_slider, outer])
     box.add_class(CSS_CLASS)
     return box
