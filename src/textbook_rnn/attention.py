@@ -26,6 +26,7 @@ Only numpy is imported here.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -183,7 +184,7 @@ def context(alpha, v) -> np.ndarray:
 def _dot_scores(q, k, scaled=True):
     # e_ij = q_iᵀ k_j / √d
     e = q @ k.transpose(0, 2, 1)  # (N, M, T)
-    return e / np.sqrt(q.shape[-1]) if scaled else e
+    return e / math.sqrt(q.shape[-1]) if scaled else e
 
 
 def dot_scores(q, k, *, scaled: bool = True) -> np.ndarray:
@@ -335,7 +336,7 @@ def dot_attention_backward(dc, cache):
     (scaled,) = cache.extra
     de, dv = _context_backward(dc, cache)
     if scaled:
-        de = de / np.sqrt(cache.q.shape[-1])
+        de = de / math.sqrt(cache.q.shape[-1])
     # e = q kᵀ:  ∇q = ∇e k,  ∇k = ∇eᵀ q
     dq = de @ cache.k  # (N, M, d)
     dk = de.transpose(0, 2, 1) @ cache.q  # (N, T, d)

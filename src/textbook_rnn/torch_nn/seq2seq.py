@@ -116,15 +116,21 @@ class Seq2Seq(nn.Module):
         Attend over the encoder's states (else the fixed context C).
     attention_size : int
         A in equation ``att-additive``.
+    feed_context : bool
+        Without attention, give C to the decoder at every step (the default,
+        as Cho et al. 2014 do) or only through its initial state (as
+        Sutskever et al. 2014 do).
     """
 
     def __init__(self, n_tokens: int, *, embed: int = 32, enc_hidden: int = 64,
                  dec_hidden: int = 128, cell: str = "gru", bidirectional: bool = True,
-                 attention: bool = True, attention_size: int = 64) -> None:
+                 attention: bool = True, attention_size: int = 64,
+                 feed_context: bool = True) -> None:
         super().__init__()
         if cell not in ("gru", "lstm"):
             raise ValueError(f"cell must be 'gru' or 'lstm', got {cell!r}")
         self.kind, self.attention = cell, bool(attention)
+        self.feed_context = bool(feed_context) or self.attention
         self.cell = f"{cell.upper()} {'with' if attention else 'without'} attention"
         directions = 2 if bidirectional else 1
         enc_out = directions * enc_hidden
@@ -164,7 +170,7 @@ class Seq2Seq(nn.Module):
         if self.attention:
             c, alpha = self.attend(s_prev, k_proj, out, mask)  # uses s_{t-1}
         else:
-            c, alpha = C, None
+            c, alpha = (C if self.feed_context else torch.zeros_like(C)), None
         state = self.decoder(torch.cat([self.embed(token), c], dim=-1), state)
         s = state[0] if self.kind == "lstm" else state
         return self.readout(torch.cat([s, c], dim=-1)), state, alpha
@@ -275,7 +281,7 @@ def sequence_accuracy(pred, tgt) -> np.ndarray:
 #: Settings of the three experiments, as the chapter and the sweep use them.
 EVIDENCE = {"T": 24, "hidden": 16, "batch": 64, "lr": 1e-2, "steps": 400}
 REVERSAL = {"length": 12, "n_symbols": 20, "embed": 32, "hidden": 128, "batch": 64,
-            "lr": 3e-3, "steps": 600, "test": 500}
+            "lr": 3e-3, "steps": 600, "test": 500, "feed_context": False}
 COPY = {"min_length": 5, "max_length": 20, "n_symbols": 20, "embed": 32, "enc_hidden": 64,
         "dec_hidden": 128, "batch": 64, "lr": 3e-3, "steps": 2000, "test": 100,
         "log_every": 50}
@@ -335,7 +341,7 @@ def run_reversal(seed: int, reverse: bool, *, steps: int | None = None,
     torch.manual_seed(seed)
     model = Seq2Seq(cfg["n_symbols"] + N_SPECIAL, embed=cfg["embed"], enc_hidden=cfg["hidden"],
                     dec_hidden=cfg["hidden"], cell="lstm", bidirectional=False,
-                    attention=False)
+                    attention=False, feed_context=cfg["feed_context"])
 
     def batch(rng):
         src, tgt = translation_pairs(cfg["batch"], cfg["length"], n_symbols=cfg["n_symbols"],
