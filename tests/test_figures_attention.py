@@ -1,26 +1,54 @@
-"""Tests of textbook_rnn.figures.attention.
-
-The figures of the chapter "Bidirectional and encoder-decoder networks, attention".
-"""
+"""The figures of the chapter "... attention" draw what they are given, and reject bad input."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from matplotlib.figure import Figure
 
-pytest.importorskip("matplotlib")
-
-from matplotlib.figure import Figure  # noqa: E402
-
-from textbook_rnn.figures import attention as fig  # noqa: E402
-
-
-def test_plot_example_draws_one_line_per_series():
-    out = fig.plot_example({"a": np.arange(4.0), "b": np.ones(4)})
-    assert isinstance(out, Figure)
-    assert len(out.axes[0].lines) == 2
+from textbook_rnn import bidirectional as bi
+from textbook_rnn import widgets
+from textbook_rnn.figures import attention as fig
 
 
-def test_plot_example_rejects_an_empty_mapping():
-    with pytest.raises(TypeError, match="series"):
-        fig.plot_example({})
+def test_every_figure_draws():
+    rng = np.random.default_rng(0)
+    ks = [0, 1, 2]
+    figs = [
+        fig.plot_evidence(ks, rng.random((2, 3)), rng.random((2, 3))),
+        fig.plot_grid_views({"↘": bi.grid_dependencies(4, 4)[2, 1]}, (2, 1)),
+        fig.plot_scan_costs([4, 8], [7, 15], [3, 7], [16, 64]),
+        fig.plot_reversal([10, 20], rng.random((2, 2)), rng.random((2, 2)), [0.1, 0.2],
+                          [0.3, 0.4]),
+        fig.plot_accuracy_by_length([5, 6, 7], rng.random((2, 3)), rng.random((2, 3))),
+        fig.plot_attention_map(rng.random((3, 2)), [4, 5], [4, 5, 2], title="t"),
+        fig.plot_swap_task([1, 2], [1.0, 1.0], [1.0, 0.5], chance=0.4),
+    ]
+    assert all(isinstance(f, Figure) for f in figs)
+
+
+def test_the_grid_view_panel_reports_the_count():
+    seen = bi.grid_dependencies(4, 4)[2, 1]
+    f = fig.plot_grid_views({"one scan": seen}, (2, 1))
+    assert f"{int(seen.sum())} of 16 pixels" in f.axes[0].get_title()
+
+
+def test_mismatched_input_is_rejected():
+    with pytest.raises(ValueError, match="weights"):
+        fig.plot_attention_map(np.zeros((2, 2)), [4, 5], [4, 5, 2])
+    with pytest.raises(ValueError, match="runs"):
+        fig.plot_evidence([0, 1], np.zeros((2, 3)), np.zeros((2, 3)))
+
+
+def test_frame_grid_links_two_sliders():
+    f = fig.plot_swap_task([1, 2], [1.0, 1.0], [1.0, 0.5], chance=0.4)
+    png = widgets.figure_to_png(f, dpi=20)
+    box = widgets.frame_grid([[png, png, png], [png, png, png]], ["a", "b"], ["1", "2", "3"],
+                             start=(1, 2))
+    row, col, outer = box.children
+    assert outer.selected_index == 1 and all(s.selected_index == 2 for s in outer.children)
+    assert row.options == ("a", "b") and col.options == ("1", "2", "3")
+    with pytest.raises(ValueError, match="one frame per column"):
+        widgets.frame_grid([[png], [png, png]], ["a", "b"], ["1"])
+    with pytest.raises(ValueError, match="start"):
+        widgets.frame_grid([[png]], ["a"], ["1"], start=(1, 0))
