@@ -29,7 +29,7 @@ def bi_right(x, step_f, step_b, h0_f, h0_b):
 
 
 def bi_right_flip(x, step_f, step_b, h0_f, h0_b):
-    """Reverse the input, run a forward loop, flip the result back; built in a preallocated array."""
+    """Reverse the input, run a forward loop, flip the result back, into one array."""
     N, T, _ = x.shape
     H = h0_f.shape[1]
     out = np.empty((N, T, 2 * H))
