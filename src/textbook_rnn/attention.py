@@ -388,7 +388,8 @@ def general_attention_backward(dc, cache):
     # e = q W_a kᵀ
     dq = de @ k @ W_a.T  # (N, M, Dq)
     dk = de.transpose(0, 2, 1) @ q @ W_a  # (N, T, Dk)
-    dW_a = np.einsum("nmt,nmp,ntr->pr", de, q, k)  # (Dq, Dk)
+    # ∇W_a = Σ_n qᵀ ∇e k, one batched product then a sum over the batch
+    dW_a = (q.transpose(0, 2, 1) @ de @ k).sum(axis=0)  # (Dq, Dk)
     return dq, dk, dv, dW_a
 
 
