@@ -96,3 +96,23 @@ def test_bad_arguments():
     with pytest.raises(TypeError, match="steps"):
         s2s.greedy_decode(s2s.Seq2Seq(V, embed=4, enc_hidden=3, dec_hidden=4),
                           np.array([[3, 4]]), 1.5)
+
+
+def test_the_sweep_runs_the_seeds_and_variants_the_chapter_describes():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "tools" / "seq2seq_sweep.py"
+    spec = importlib.util.spec_from_file_location("seq2seq_sweep", path)
+    sweep = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sweep)
+    jobs = sweep.jobs(quick=False)
+    assert {(s, r) for e, s, r, _ in jobs if e == "reversal"} == {
+        (s, r) for s in (0, 1, 2) for r in (False, True)}
+    assert {(s, a) for e, s, a, _ in jobs if e == "attention"} == {
+        (s, a) for s in (0, 1) for a in (False, True)}
+    cps = sweep.checkpoints(s2s.COPY["steps"], s2s.COPY["log_every"])
+    assert cps[-1] == s2s.COPY["steps"] and all(c % s2s.COPY["log_every"] == 0 for c in cps)
+    assert cps == sorted(set(cps))
+    inputs = sweep.heatmap_inputs()
+    assert [int((row > 0).sum()) for row in inputs] == list(sweep.HEATMAP_LENGTHS)
