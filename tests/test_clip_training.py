@@ -150,3 +150,21 @@ def test_initial_params_and_batches_are_those_of_the_experiment():
     out = ct.clipping_experiment(lr=0.1, clip=100.0, seeds=(3,), steps=3, T=6, H=5,
                                  batch_size=4, n_test=5)
     np.testing.assert_array_equal(out["plain"][0]["losses"], run.losses)
+
+
+def test_moving_average():
+    x = np.array([1.0, 3.0, 5.0, np.nan, np.nan])
+    out = ct.moving_average(x, 2)
+    np.testing.assert_allclose(out[:3], [1.0, 2.0, 4.0])
+    assert np.isnan(out[3:]).all()
+    np.testing.assert_allclose(ct.moving_average(np.arange(5.0), 1), np.arange(5.0))
+    with pytest.raises(ValueError, match="window"):
+        ct.moving_average(x, 0)
+
+
+def test_moving_average_is_a_trailing_mean():
+    x = np.random.default_rng(3).normal(size=40)
+    out = ct.moving_average(x, 7)
+    for k in range(40):
+        assert out[k] == pytest.approx(x[max(0, k - 6): k + 1].mean(), rel=1e-12)
+

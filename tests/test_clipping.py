@@ -13,7 +13,9 @@ from textbook_rnn.clipping import (
     clip_by_global_norm,
     clip_elementwise,
     clip_gradients,
+    clip_vectors,
     global_norm,
+    turn_angle,
 )
 
 
@@ -169,3 +171,44 @@ def test_clip_gradients_switches_between_the_two_rules():
     assert set(CLIP_MODES) == {"norm", "elementwise"}
     with pytest.raises(ValueError, match="mode"):
         clip_gradients(grads, 1.0, "max")
+
+
+# --- many two-dimensional gradients at once (the chapter's geometry figure) ------------------
+
+
+def test_clip_vectors_norm_keeps_direction_and_bounds_length():
+    G = np.array([[3.0, 4.0], [0.3, 0.4], [-10.0, 1.0], [0.0, 0.0]])
+    C = clip_vectors(G, 1.0, "norm")
+    np.testing.assert_allclose(C[0], [0.6, 0.8])
+    np.testing.assert_array_equal(C[1], G[1])  # short gradients are left alone
+    np.testing.assert_array_equal(C[3], [0.0, 0.0])
+    assert np.all(np.linalg.norm(C, axis=1) <= 1.0 + 1e-12)
+    np.testing.assert_allclose(turn_angle(G[:3], C[:3]), 0.0, atol=1e-6)
+
+
+def test_clip_vectors_rows_agree_with_clipping_a_dict():
+    rng = np.random.default_rng(4)
+    G = 3 * rng.normal(size=(5, 2))
+    for mode, clip in (("norm", lambda g: clip_by_global_norm(g, 1.5)[0]),
+                       ("elementwise", lambda g: clip_elementwise(g, 1.5))):
+        C = clip_vectors(G, 1.5, mode)
+        for g, c in zip(G, C, strict=True):
+            by_dict = clip({"da": g[:1], "db": g[1:]})
+            np.testing.assert_allclose(c, np.r_[by_dict["da"], by_dict["db"]], rtol=1e-14)
+
+
+def test_clip_vectors_elementwise_turns_the_step():
+    G = np.array([[10.0, 1.0], [4.0, 4.0], [0.5, -0.2]])
+    C = clip_vectors(G, 1.0, "elementwise")
+    np.testing.assert_array_equal(C, [[1.0, 1.0], [1.0, 1.0], [0.5, -0.2]])
+    angles = turn_angle(G, C)
+    assert angles[0] == pytest.approx(np.degrees(np.pi / 4 - np.arctan(0.1)), rel=1e-12)
+    assert angles[1] == pytest.approx(0.0, abs=1e-6) and angles[2] == pytest.approx(0.0, abs=1e-6)
+    assert np.isnan(turn_angle(np.zeros((1, 2)), np.zeros((1, 2))))[0]
+    with pytest.raises(ValueError, match="mode"):
+        clip_vectors(G, 1.0, "max")
+    with pytest.raises(ValueError, match="threshold"):
+        clip_vectors(G, 0.0, "norm")
+    with pytest.raises(ValueError, match="clipped"):
+        turn_angle(G, C[:2])
+

@@ -519,3 +519,21 @@ def test_malformed_inputs_give_clear_errors(junk):
     for call in calls:
         with pytest.raises((TypeError, ValueError)):
             call()
+
+
+def test_jacobian_product_norms_of_states_without_h0_are_path_gains():
+    # Chapter 8 passes h_1 .. h_T (no h_0): entry t is then ‖J_T ⋯ J_{t+2}‖₂ = ‖∂h_T/∂h_{t+1}‖₂.
+    rng = np.random.default_rng(0)
+    T, H = 6, 3
+    W = rng.normal(size=(H, H))
+    h = np.tanh(rng.normal(size=(T, H)))
+    gain = dy.jacobian_product_norms(h, W)
+    for t in range(T - 1):
+        J = np.eye(H)
+        for k in range(T - 1, t, -1):  # J_k = diag(1 - h_k^2) W
+            J = J @ (np.diag(1 - h[k] ** 2) @ W)
+        assert gain[t] == pytest.approx(np.linalg.norm(J, 2), rel=1e-12)
+    assert gain[-1] == 1.0
+    batch = dy.jacobian_product_norms(np.stack([h, h[::-1]]), W)
+    np.testing.assert_allclose(batch[0], gain, rtol=1e-12)
+

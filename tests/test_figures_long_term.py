@@ -1,19 +1,19 @@
-"""textbook_rnn.figures.long_term: every figure draws, deterministically, from checked inputs."""
+"""textbook_rnn.figures.long_term: what each figure of chapter 6 draws, read back from it.
+
+:data:`CASES` is also read by test_figures_style.py (style, text size, overlaps).
+"""
 
 from __future__ import annotations
 
-import matplotlib
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
+pytest.importorskip("matplotlib")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
 
+from figure_checks import all_text, labelled_lines, legend_labels, ydata_range  # noqa: E402
 from textbook_rnn import dynamics as dy  # noqa: E402
 from textbook_rnn.figures import long_term as pdyn  # noqa: E402
-from textbook_rnn.widgets import figure_to_png  # noqa: E402
 
 
 def _modes():
@@ -78,27 +78,67 @@ def _lags():
     return pdyn.plot_lags({"c = 0.8": M[-1, ::-1]}, {"c = 0.8": 0.8 ** np.arange(1, 11)})
 
 
-DRAWINGS = {"modes": (_modes, 2), "spectrum": (_spectrum, 2),
-            "forward_backward": (_forward_backward, 2), "rates": (_rates, 2),
-            "cross": (_cross, 4), "cliff": (_cliff, 3), "pascanu": (_pascanu, 2),
-            "lags": (_lags, 2)}
+CASES = {"modes": _modes, "spectrum": _spectrum, "forward_backward": _forward_backward,
+         "rates": _rates, "cross": _cross, "cliff": _cliff, "pascanu": _pascanu, "lags": _lags}
+FRAMES = {"spectrum", "forward_backward"}
 
 
-@pytest.mark.parametrize("name", list(DRAWINGS))
-def test_figures_draw_without_pyplot_and_deterministically(name):
-    draw, n_axes = DRAWINGS[name]
-    before = plt.get_fignums()
-    fig = draw()
-    assert isinstance(fig, Figure)
-    assert plt.get_fignums() == before, "figures must not be registered with pyplot"
-    assert len([ax for ax in fig.axes if ax.get_visible()]) >= n_axes
-    assert figure_to_png(fig) == figure_to_png(draw())
+def test_modes_draw_one_line_per_eigenvalue_and_the_alignment():
+    fig = _modes()
+    left, right = fig.axes
+    assert len(labelled_lines(left)) == 4 + 1  # four modes and ‖h_t‖
+    assert labelled_lines(left)[0] == r"$\lambda_1 = +1.05$"
+    assert left.get_yscale() == "log"
+    low, high = ydata_range(right)
+    assert 0 <= low and high <= 1 + 1e-12 and right.get_ylim() == (0, 1.05)
 
 
-def test_style_does_not_leak():
-    before = dict(matplotlib.rcParams)
-    _spectrum()
-    assert dict(matplotlib.rcParams) == before
+def test_forward_backward_frame_dashes_the_linear_network():
+    fig = _forward_backward()
+    left, right = fig.axes[:2]
+    styles = {line.get_label(): line.get_linestyle() for line in left.lines
+              if not line.get_label().startswith("_")}
+    assert styles == {"tanh on": "-", "tanh off (linear)": "--"}
+    assert right.get_ylim() == pytest.approx((1e-16, 1e16))
+    assert legend_labels(fig) == ["tanh on", "tanh off (linear)"]
+    assert fig._suptitle.get_text() == "ρ = 1.5"
+
+
+def test_rates_shade_the_two_regimes():
+    fig = _rates()
+    left, right = fig.axes
+    assert labelled_lines(left) == ["tanh on", "tanh off (linear)"]
+    words = all_text(fig)
+    assert "gradient vanishes" in words and "gradient explodes" in words
+    assert len(left.patches) == 2 and right.get_yscale() == "log"
+
+
+def test_cliff_draws_three_panels_with_one_line_per_step():
+    fig = _cliff()
+    a1, a2, a3 = fig.axes
+    assert labelled_lines(a1) == ["$t=1$", "$t=4$", "$t=8$"]
+    assert labelled_lines(a3) == ["$T=4$", "$T=8$"] and a3.get_yscale() == "log"
+    assert ydata_range(a2)[0] >= -1 and ydata_range(a2)[1] <= 1
+
+
+def test_pascanu_draws_the_bound_above_the_norms():
+    fig = _pascanu()
+    for ax in fig.axes:
+        bound = ax.lines[0]
+        assert bound.get_label().startswith("bound")
+        norms = [line for line in ax.lines[1:] if len(line.get_ydata()) == 11]
+        assert len(norms) == 2  # two trajectories
+        for line in norms:
+            assert np.all(line.get_ydata() <= bound.get_ydata() * (1 + 1e-9))
+    assert [ax.get_title() for ax in fig.axes] == [r"$\sigma_{\max}(\boldsymbol{W}) = 0.8$",
+                                                   r"$\sigma_{\max}(\boldsymbol{W}) = 1.2$"]
+
+
+def test_lags_draw_weights_and_truncation_errors():
+    fig = _lags()
+    left, right = fig.axes
+    np.testing.assert_allclose(left.lines[0].get_ydata(), 0.8 ** np.arange(10))
+    assert right.get_ylim() == pytest.approx((1e-17, 10))
 
 
 def test_spectrum_frame_marks_eigenvalues_outside_the_unit_circle():

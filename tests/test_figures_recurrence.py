@@ -1,9 +1,9 @@
-"""Tests for textbook_rnn.figures.recurrence (and the time-delay network in textbook_rnn.tdn).
+"""textbook_rnn.figures.recurrence: what each figure of chapter 1 draws, read back from it.
 
-The computing functions are checked against the package's reference code and
-against facts that hold exactly (causality, receptive fields, the contraction
-bound); the drawing functions must return figures, validate their arguments,
-and draw the same PNG bytes twice.
+The arrays drawn here come from the numpy core (``rnn.state_trajectories``,
+``rnn.state_gap``, ``tdn.sensitivity``), whose values are tested in
+test_rnn.py and test_tdn.py. :data:`CASES` is also read by
+test_figures_style.py, which checks every figure's text size and overlaps.
 """
 
 from __future__ import annotations
@@ -13,69 +13,74 @@ import pytest
 
 matplotlib = pytest.importorskip("matplotlib")
 
-from matplotlib.figure import Figure  # noqa: E402
-
+from figure_checks import all_text, labelled_lines, legend_labels  # noqa: E402
 from textbook_rnn import rnn, tdn, widgets  # noqa: E402
 from textbook_rnn.figures import recurrence as plots  # noqa: E402
-from textbook_rnn.figures import style  # noqa: E402
-
-# --- helpers -------------------------------------------------------------------------------
-
-
-def png(fig) -> bytes:
-    return widgets.figure_to_png(fig, dpi=40)
 
 
 def rotation(angle: float) -> np.ndarray:
     return np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
 
 
-@pytest.fixture
-def small_rnn():
-    params = rnn.init_params(D=2, H=5, K=3, seed=11, w_scale=0.8)
-    x = np.random.default_rng(5).normal(size=(1, 12, 2))
-    return params, x
+def _traj(rho=1.2, starts=2, T=20):
+    h0 = np.array([[0.5, 0.5], [-0.3, 0.1], [0.9, -0.2]])[:starts]
+    return rnn.state_trajectories(rho * rotation(0.4), h0, T)
 
 
-# --- the style --------------------------------------------------------------------------------
+def _gaps():
+    params = rnn.init_params(D=2, H=8, K=1, seed=0, w_scale=0.5)
+    x = np.random.default_rng(1).normal(size=(1, 30, 2))
+    x_b = x.copy()
+    x_b[:, :5] = 0.0
+    return {"scale 0.5": rnn.state_gap(params, x, x_b)[0],
+            "scale 2.0": np.r_[np.ones(15), np.zeros(15)]}
 
 
-def test_palette_is_okabe_ito_and_roles_use_it():
-    assert len(set(style.PALETTE.values())) == 8
-    assert set(style.ROLE_COLOURS.values()) <= set(style.PALETTE.values())
+def _sensitivities():
+    x = np.random.default_rng(2).normal(size=(1, 10, 1))
+    tdn_params = tdn.init_tdn(D=1, H=4, layers=2, width=3, seed=3)
+    rnn_params = rnn.init_params(D=1, H=4, K=1, seed=3, w_scale=0.9)
+    return {"time-delay network, M=2, k=3": tdn.sensitivity(
+                lambda z: tdn.tdn_forward(z, tdn_params), x),
+            "recurrent network": tdn.sensitivity(
+                lambda z: rnn.rnn_sequence(z, rnn_params)[0], x)}
 
 
-def test_use_book_style_sets_rcparams():
-    with matplotlib.rc_context():
-        style.use_book_style()
-        assert matplotlib.rcParams["font.size"] == style.STYLE["font.size"]
-        colours = matplotlib.rcParams["axes.prop_cycle"].by_key()["color"]
-        assert colours[0].lower() == style.PALETTE["blue"].lower()
+TAU = [10, 20, 40, 80]
+MEMORY = {"recurrent network": [2.0, 4.0, 8.0, 16.0], "time-delay network": [3, 6, 12, 24]}
+DEPTH = {"recurrent network": TAU, "time-delay network": [2, 2, 2, 2]}
+
+CASES = {
+    "unfolded": lambda: plots.draw_unfolded(steps=3),
+    "unfolded_6": lambda: plots.draw_unfolded(steps=6),
+    "families": plots.draw_families,
+    "io_patterns": plots.draw_io_patterns,
+    "phase_portrait": lambda: plots.plot_phase_portrait(_traj(), title=r"$\rho = 1.200$",
+                                                        rate=1.2),
+    "state_gap": lambda: plots.plot_state_gap(
+        _gaps(), changed_until=5, title="How long does a difference in the past survive?"),
+    "sensitivity": lambda: plots.plot_sensitivity(_sensitivities(), low=1e-5),
+    "cost": lambda: plots.plot_cost(TAU, MEMORY, DEPTH),
+}
+"""Every drawing function of the module, with inputs like the chapter's."""
+
+FRAMES = {"phase_portrait"}
+"""Cases drawn as widget frames (stretched to the column, not cropped)."""
 
 
-def test_figures_do_not_depend_on_global_rcparams():
-    first = png(plots.draw_io_patterns())
-    with matplotlib.rc_context({"font.size": 30, "lines.linewidth": 9}):
-        second = png(plots.draw_io_patterns())
-    assert first == second
-
-
-# --- drawings of graphs -----------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("draw", [plots.draw_unfolded, plots.draw_families, plots.draw_io_patterns])
-def test_drawings_return_figures_and_are_deterministic(draw):
-    fig = draw()
-    assert isinstance(fig, Figure)
-    assert png(fig) == png(draw())
+# --- graphs ---------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("steps", [1, 2, 3, 6])
-def test_draw_unfolded_step_names(steps):
+def test_draw_unfolded_draws_one_state_per_step(steps):
     fig = plots.draw_unfolded(steps)
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert sum(r"\boldsymbol{h}_{" in t for t in texts) == steps
     assert any(r"\boldsymbol{h}_{t}" in t for t in texts)
+    assert texts.count("$f$") == steps + 1  # the same f on every link, the ends included
+    # folded node (2 circles: fill and rim) + per step x and h + the two dashed ends
+    assert len(fig.axes[0].patches) >= 2 * (2 + 2 * steps + 2)
+    assert not fig.axes[0].axison
 
 
 @pytest.mark.parametrize("steps, error", [(0, ValueError), (7, ValueError), (2.5, TypeError)])
@@ -84,74 +89,46 @@ def test_draw_unfolded_validates_steps(steps, error):
         plots.draw_unfolded(steps)
 
 
-def test_families_has_four_panels_and_patterns_five_titles():
-    assert len(plots.draw_families().axes) == 4
-    texts = [t.get_text() for t in plots.draw_io_patterns().axes[0].texts]
+def test_families_draw_four_labelled_panels():
+    fig = plots.draw_families()
+    assert len(fig.axes) == 4
+    titles = [ax.get_title(loc="left") for ax in fig.axes]
+    assert [t[:3] for t in titles] == ["(a)", "(b)", "(c)", "(d)"]
+    losses = [sum(t.get_text().startswith("$L_") for t in ax.texts) for ax in fig.axes]
+    assert losses == [3, 3, 1, 3]  # (c) has one output, at the end
+    assert "comparing o with its target y" in all_text(fig)
+
+
+def test_io_patterns_draw_five_patterns_and_a_three_entry_legend():
+    fig = plots.draw_io_patterns()
+    texts = [t.get_text() for t in fig.axes[0].texts]
     for title in ("one to one", "one to many", "many to one", "many to many",
                   "many to many,\nsynced"):
         assert title in texts
+    assert legend_labels(fig) == ["input", "hidden state", "output"]
+    # boxes: 1+1+1, 3+1+3, 3+3+1, 5+3+2, 3+3+3 (hidden, input, output)
+    assert len(fig.axes[0].patches) == 3 + 7 + 7 + 10 + 9
 
 
 # --- the state as a dynamical system ----------------------------------------------------------
 
 
-def test_state_trajectories_match_rnn_forward(small_rnn):
-    params, x = small_rnn
-    h0 = np.random.default_rng(0).normal(size=(1, 5)) * 0.3
-    traj = plots.state_trajectories(params["W"], h0, 12, U=params["U"], b=params["b"], x=x)
-    h, _ = rnn.rnn_forward(x, h0, params["U"], params["W"], params["b"])
-    assert traj.shape == (1, 13, 5)
-    np.testing.assert_array_equal(traj[:, 0], h0)
-    # 12 steps of sums of ~7 terms, possibly grouped differently by another BLAS: a few
-    # ulps a step, carried along; 1e-15 (~5 ulps) was below what rounding guarantees
-    np.testing.assert_allclose(traj[:, 1:], h, rtol=0, atol=1e-13)
-
-
-def test_autonomous_trajectory_is_iterated_tanh():
-    W = 0.9 * rotation(0.4)
-    h0 = np.array([[0.5, -0.2], [0.0, 0.9]])
-    traj = plots.state_trajectories(W, h0, 6)
-    h = h0
-    for t in range(1, 7):
-        h = np.tanh(h @ W.T)
-        # an ulp of tanh or of the 2-term product per step, over 6 steps (‖W‖ = 0.9)
-        np.testing.assert_allclose(traj[:, t], h, rtol=0, atol=1e-14)
-
-
-def test_contractive_rotation_shrinks_at_least_at_rate_rho():
-    rho = 0.7
-    h0 = np.array([[0.9, 0.1]])
-    norms = np.linalg.norm(plots.state_trajectories(rho * rotation(0.3), h0, 30)[0], axis=1)
-    assert np.all(norms[1:] <= rho * norms[:-1] + 1e-15)
-
-
-def test_expanding_rotation_settles_away_from_zero():
-    h0 = np.array([[0.01, 0.0], [0.0, 0.95]])
-    norms = np.linalg.norm(plots.state_trajectories(1.5 * rotation(np.pi / 8), h0, 200), axis=2)
-    assert np.all(norms[:, -20:] > 0.5)
-    assert np.all(norms <= np.sqrt(2))  # tanh keeps every unit in (-1, 1)
-
-
-@pytest.mark.parametrize("kwargs, match", [
-    ({"W": np.eye(2), "h0": np.zeros((3, 3)), "T": 4}, "h0"),
-    ({"W": np.ones((2, 3)), "h0": np.zeros((1, 2)), "T": 4}, "W"),
-    ({"W": np.eye(2), "h0": np.zeros((1, 2)), "T": 0}, "T"),
-    ({"W": np.eye(2), "h0": np.zeros((1, 2)), "T": 3, "U": np.ones((2, 1))}, "U was given"),
-    ({"W": np.eye(2), "h0": np.zeros((1, 2)), "T": 3, "x": np.ones((1, 3, 1))}, "x was given"),
-    ({"W": np.eye(2), "h0": np.zeros((1, 2)), "T": 3, "x": np.ones((1, 4, 1)),
-      "U": np.ones((2, 1))}, "T=3"),
-])
-def test_state_trajectories_validates(kwargs, match):
-    with pytest.raises((ValueError, TypeError), match=match):
-        plots.state_trajectories(**kwargs)
-
-
-def test_plot_phase_portrait():
-    traj = plots.state_trajectories(1.2 * rotation(0.4), np.array([[0.5, 0.5], [-0.3, 0.1]]), 20)
+def test_phase_portrait_draws_each_start_and_the_linear_rate():
+    traj = _traj(rho=1.2, starts=3)
     fig = plots.plot_phase_portrait(traj, title="x", rate=1.2)
-    assert isinstance(fig, Figure)
-    assert len(fig.axes) == 2
-    assert png(fig) == png(plots.plot_phase_portrait(traj, title="x", rate=1.2))
+    left, right = fig.axes
+    # per start: a path and a start dot on the left, its norm on the right; + the origin mark
+    assert len(left.lines) == 2 * 3 + 1
+    assert len(right.lines) == 3 + 1
+    assert left.get_xlabel() == "$h_{t,1}$" and right.get_yscale() == "log"
+    assert labelled_lines(right) == [r"linear: $\rho^t\,\|\boldsymbol{h}_0\|$, $\rho=1.2$"]
+    np.testing.assert_allclose(left.lines[0].get_xdata(), traj[0, :, 0])
+    np.testing.assert_allclose(right.lines[0].get_ydata(), np.linalg.norm(traj[0], axis=1))
+    assert fig._suptitle.get_text() == "x"
+
+
+def test_phase_portrait_validates():
+    traj = _traj()
     with pytest.raises(ValueError, match="two hidden units"):
         plots.plot_phase_portrait(np.zeros((2, 5, 1)))
     with pytest.raises(ValueError, match="rate"):
@@ -160,162 +137,53 @@ def test_plot_phase_portrait():
         plots.plot_phase_portrait(traj, floor=0.0)
 
 
-def test_phase_portrait_frames_work_with_the_widget():
+def test_phase_portrait_frames_differ_with_the_rate():
     def draw(rho):
-        traj = plots.state_trajectories(rho * rotation(0.4), np.array([[0.5, 0.5]]), 10)
-        return plots.plot_phase_portrait(traj, rate=rho)
+        return plots.plot_phase_portrait(_traj(rho, starts=1, T=10), rate=rho)
 
     frames = widgets.render_frames(draw, [0.5, 1.5], dpi=30)
     assert len(frames) == 2 and all(f.startswith(b"\x89PNG") for f in frames)
     assert frames[0] != frames[1]
 
 
-# --- forgetting -------------------------------------------------------------------------------
+def test_state_gap_draws_one_line_per_setting_above_the_floor():
+    gaps = _gaps()
+    fig = plots.plot_state_gap(gaps, changed_until=5, floor=1e-16, title="t")
+    ax = fig.axes[0]
+    assert labelled_lines(ax) == list(gaps)
+    assert legend_labels(fig) == list(gaps)
+    low, high = ax.get_ylim()
+    assert low == 1e-16 and ax.get_yscale() == "log"
+    assert min(line.get_ydata().min() for line in ax.lines) >= 1e-16  # zeros drawn at the floor
+    assert "histories\ndiffer" in all_text(fig)
+    assert ax.get_xlim() == (0.5, 30.5)
 
 
-def test_state_gap_matches_two_forward_passes(small_rnn):
-    params, x = small_rnn
-    x_b = x.copy()
-    x_b[:, :3] += 1.0
-    gap = plots.state_gap(params, x, x_b)
-    h_a, _ = rnn.rnn_sequence(x, params)
-    h_b, _ = rnn.rnn_sequence(x_b, params)
-    assert gap.shape == (1, 12)
-    # the same forward passes unless the figure code groups its sums differently: allow
-    # the rounding of 12 steps, as for the trajectories above
-    np.testing.assert_allclose(gap, np.linalg.norm(h_a - h_b, axis=2), rtol=0, atol=1e-13)
-
-
-def test_state_gap_obeys_the_contraction_bound(small_rnn):
-    params, x = small_rnn
-    params = {**params, "W": 0.9 * params["W"] / np.linalg.norm(params["W"], ord=2)}
-    x_b = x.copy()
-    x_b[:, :4] = -x[:, :4]
-    gap = plots.state_gap(params, x, x_b)[0]
-    norm_w = np.linalg.norm(params["W"], ord=2)
-    assert norm_w == pytest.approx(0.9)
-    # Once the inputs agree (from step 5 on), each step shrinks the gap by at least ||W||_2.
-    assert np.all(gap[4:] <= norm_w * gap[3:-1] + 1e-15)
-
-
-def test_state_gap_is_zero_for_identical_histories(small_rnn):
-    params, x = small_rnn
-    np.testing.assert_array_equal(plots.state_gap(params, x, x.copy()), 0.0)
-
-
-def test_state_gap_validates(small_rnn):
-    params, x = small_rnn
-    with pytest.raises(TypeError, match="params"):
-        plots.state_gap([1, 2], x, x)
-    with pytest.raises(ValueError, match="missing W"):
-        plots.state_gap({"U": params["U"], "b": params["b"]}, x, x)
-    with pytest.raises(ValueError, match="x_b"):
-        plots.state_gap(params, x, x[:, :5])
-
-
-def test_plot_state_gap():
-    gaps = {"a": np.geomspace(1, 1e-12, 20), "b": np.r_[np.ones(10), np.zeros(10)]}
-    fig = plots.plot_state_gap(gaps, changed_until=3, title="t")
-    assert isinstance(fig, Figure)
-    assert png(fig) == png(plots.plot_state_gap(gaps, changed_until=3, title="t"))
+def test_state_gap_validates():
     with pytest.raises(TypeError, match="gaps"):
         plots.plot_state_gap({})
     with pytest.raises(ValueError, match="one-dimensional"):
         plots.plot_state_gap({"a": np.ones((2, 3))})
 
 
-# --- sensitivity and the time-delay network ---------------------------------------------------
-
-
-def test_sensitivity_of_a_linear_map_is_exact():
-    # z_t = 2 x_t + 3 x_{t-1}: the Jacobian is known.
-    def forward(x):
-        shifted = np.concatenate([np.zeros_like(x[:, :1]), x[:, :-1]], axis=1)
-        return 2 * x + 3 * shifted
-
-    S = plots.sensitivity(forward, np.zeros((1, 6, 1)))
-    expected = 2 * np.eye(6) + 3 * np.eye(6, k=-1)
-    np.testing.assert_allclose(S, expected, rtol=1e-9, atol=1e-9)
-
-
-def test_sensitivity_of_rnn_is_causal_and_sees_everything(small_rnn):
-    params, x = small_rnn
-
-    def forward(x):
-        return rnn.rnn_sequence(x, params)[0]
-
-    S = plots.sensitivity(forward, x)
-    assert S.shape == (12, 12)
-    assert np.all(np.triu(S, k=1) == 0)      # no output depends on a later input
-    assert np.all(S[np.tril_indices(12)] > 0)  # every output depends on every earlier input
-
-
-def test_sensitivity_matches_the_exact_rnn_jacobian_at_one_step(small_rnn):
-    params, x = small_rnn
-    S = plots.sensitivity(lambda x: rnn.rnn_sequence(x, params)[0], x)
-    h, _ = rnn.rnn_sequence(x, params)
-    # dh_1/dx_1 = diag(1 - h_1^2) U
-    exact = np.linalg.norm((1 - h[0, 0] ** 2)[:, None] * params["U"])
-    assert S[0, 0] == pytest.approx(exact, rel=1e-8)
-
-
-@pytest.mark.parametrize("layers, width", [(1, 1), (1, 4), (2, 3), (3, 2)])
-def test_tdn_receptive_field_is_exact(layers, width):
-    params = tdn.init_tdn(D=2, H=3, layers=layers, width=width, seed=1)
-    x = np.random.default_rng(3).normal(size=(1, 15, 2))
-    S = plots.sensitivity(lambda x: tdn.tdn_forward(x, params), x)
-    r = tdn.receptive_field(layers, width)
-    assert r == layers * (width - 1) + 1
-    for t in range(15):
-        seen = np.flatnonzero(S[t] > 0)
-        assert seen.tolist() == list(range(max(0, t - r + 1), t + 1))
-
-
-def test_tdn_layer_matches_a_loop_over_time():
-    rng = np.random.default_rng(8)
-    z = rng.normal(size=(2, 7, 3))
-    kernel = rng.normal(size=(4, 3, 3))
-    b = rng.normal(size=4)
-    out = tdn.tdn_layer(z, kernel, b)
-    for t in range(7):
-        a = b.copy()
-        for j in range(3):
-            if t - j >= 0:
-                a = a + z[:, t - j] @ kernel[:, j].T
-        # one einsum against 3 matrix products: 10 terms of size up to ~3 each, summed in
-        # another order, differ by up to ~10·3·2.2e-16 ≈ 7e-15 before tanh: allow 5e-14
-        np.testing.assert_allclose(out[:, t], np.tanh(a), rtol=0, atol=5e-14)
-
-
-def test_tdn_validates():
-    with pytest.raises(ValueError, match="kernel"):
-        tdn.tdn_layer(np.zeros((1, 4, 3)), np.zeros((2, 2, 5)), np.zeros(2))
-    with pytest.raises(TypeError, match="params"):
-        tdn.tdn_forward(np.zeros((1, 4, 3)), [])
-    with pytest.raises(ValueError, match="params\\[0\\]"):
-        tdn.tdn_forward(np.zeros((1, 4, 3)), [{"kernel": np.zeros((2, 2, 3))}])
-    with pytest.raises(ValueError, match="layers"):
-        tdn.receptive_field(0, 3)
-    with pytest.raises(TypeError, match="width"):
-        tdn.init_tdn(1, 2, 1, 2.0)
+def test_sensitivity_panels_show_the_matrices_on_one_log_scale():
+    panels = _sensitivities()
+    fig = plots.plot_sensitivity(panels, low=1e-5)
+    images = [ax.images[0] for ax in fig.axes if ax.images]
+    assert len(images) == 2
+    assert [ax.get_title() for ax in fig.axes[:2]] == list(panels)
+    for image, S in zip(images, panels.values(), strict=True):
+        shown = image.get_array()
+        assert shown.shape == S.shape
+        # exact zeros are masked (drawn grey), the rest is log10 of the clipped value
+        np.testing.assert_array_equal(np.ma.getmaskarray(shown), S == 0)
+        np.testing.assert_allclose(shown[S > 0], np.log10(np.maximum(S[S > 0], 1e-5)))
+        assert image.get_clim() == (-5.0, 1.0)
+    assert fig.axes[0].get_ylabel() == "output step $t$"
 
 
 def test_sensitivity_validates():
-    with pytest.raises(TypeError, match="callable"):
-        plots.sensitivity(3, np.zeros((1, 4, 1)))
-    with pytest.raises(ValueError, match="x"):
-        plots.sensitivity(lambda x: x, np.zeros((2, 4, 1)))
-    with pytest.raises(ValueError, match="eps"):
-        plots.sensitivity(lambda x: x, np.zeros((1, 4, 1)), eps=0)
-    with pytest.raises(ValueError, match=r"\(1, 4, H\)"):
-        plots.sensitivity(lambda x: x[:, :2], np.zeros((1, 4, 1)))
-
-
-def test_plot_sensitivity():
     S = np.tril(np.ones((5, 5)))
-    fig = plots.plot_sensitivity({"a": S, "b": 0.1 * S})
-    assert isinstance(fig, Figure)
-    assert png(fig) == png(plots.plot_sensitivity({"a": S, "b": 0.1 * S}))
     with pytest.raises(ValueError, match="square"):
         plots.plot_sensitivity({"a": np.ones((2, 3))})
     with pytest.raises(ValueError, match="low"):
@@ -327,17 +195,23 @@ def test_plot_sensitivity():
 # --- cost -------------------------------------------------------------------------------------
 
 
-def test_plot_cost():
-    tau = [10, 20, 30]
-    fig = plots.plot_cost(tau, {"rnn": [1, 2, 3]}, {"rnn": tau, "tdn": [3, 3, 3]})
-    assert isinstance(fig, Figure) and len(fig.axes) == 2
-    assert png(fig) == png(plots.plot_cost(tau, {"rnn": [1, 2, 3]}, {"rnn": tau, "tdn": [3, 3, 3]}))
+def test_cost_draws_memory_and_depth_against_tau():
+    fig = plots.plot_cost(TAU, MEMORY, DEPTH)
+    memory, depth = fig.axes
+    assert labelled_lines(memory) == list(MEMORY) and labelled_lines(depth) == list(DEPTH)
+    np.testing.assert_array_equal(memory.lines[0].get_xdata(), TAU)
+    np.testing.assert_array_equal(depth.lines[1].get_ydata(), DEPTH["time-delay network"])
+    assert memory.get_ylabel() == "kilobytes stored"
+    assert memory.get_ylim()[0] == 0
+
+
+def test_cost_validates():
     with pytest.raises(ValueError, match="one value per"):
-        plots.plot_cost(tau, {"rnn": [1, 2]}, {"rnn": tau})
+        plots.plot_cost(TAU, {"rnn": [1, 2]}, {"rnn": TAU})
     with pytest.raises(ValueError, match="tau"):
         plots.plot_cost([10], {"rnn": [1]}, {"rnn": [1]})
     with pytest.raises(TypeError, match="mappings"):
-        plots.plot_cost(tau, {}, {"rnn": tau})
+        plots.plot_cost(TAU, {}, {"rnn": TAU})
 
 
 def test_stored_states_grow_linearly_with_length():

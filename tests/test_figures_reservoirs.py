@@ -1,4 +1,7 @@
-"""Tests for textbook_rnn.figures.reservoirs: figures are returned, deterministic, validated."""
+"""textbook_rnn.figures.reservoirs: what each figure of chapter 7 draws, read back from it.
+
+:data:`CASES` is also read by test_figures_style.py (style, text size, overlaps).
+"""
 
 from __future__ import annotations
 
@@ -7,14 +10,11 @@ import pytest
 
 matplotlib = pytest.importorskip("matplotlib")
 
-from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.colors import to_rgb  # noqa: E402
 
-from textbook_rnn import leaky, widgets  # noqa: E402
+from figure_checks import all_text, labelled_lines, legend_labels, ydata_range  # noqa: E402
+from textbook_rnn import leaky  # noqa: E402
 from textbook_rnn.figures import reservoirs as pr  # noqa: E402
-
-
-def png(fig) -> bytes:
-    return widgets.figure_to_png(fig, dpi=40)
 
 
 def _calls():
@@ -22,16 +22,17 @@ def _calls():
     gaps = {"ρ = 0.5": np.geomspace(1, 1e-20, 30), "ρ = 1.2": np.ones(30)}
     v = rng.normal(size=50)
     u, _ = leaky.leaky_forward(v[None, :, None], np.zeros((1, 1)), 0.8)
-    scores = rng.uniform(0.2, 0.5, (2, 3))
+    scores = rng.uniform(0.2, 0.5, (5, 3))
+    sizes = [25, 50, 100, 200, 400]
     return {
         "esn": lambda: pr.draw_esn(),
-        "skip_wiring": lambda: pr.draw_skip_wiring(steps=8, delay=3),
-        "echo_state": lambda: pr.plot_echo_state({"weak": gaps, "strong": gaps}),
-        "narma": lambda: pr.plot_narma([50, 100], scores, np.arange(5),
-                                       np.ones(5), np.ones(5) * 1.1, label="H = 100"),
-        "memory": lambda: pr.plot_memory_capacity([10, 20], {"a": [8, 15], "b": [5, 7]},
-                                                  {"a": np.linspace(1, 0, 30)},
-                                                  curve_label="H = 20"),
+        "skip_wiring": lambda: pr.draw_skip_wiring(steps=10, delay=3),
+        "echo_state": lambda: pr.plot_echo_state({"weak input": gaps, "strong input": gaps}),
+        "narma": lambda: pr.plot_narma(sizes, scores, np.arange(5), np.ones(5),
+                                       np.ones(5) * 1.1, label="H = 400"),
+        "memory": lambda: pr.plot_memory_capacity(
+            sizes, {"random reservoir": [20, 35, 50, 60, 70], "orthogonal": [24, 48, 95, 150, 200]},
+            {"random reservoir": np.linspace(1, 0, 60)}, curve_label="H = 100"),
         "memory_frame": lambda: pr.plot_memory_frame(np.linspace(1, 0, 40), rho=0.9, H=20),
         "leaky_frame": lambda: pr.plot_leaky_frame(v, u[0, :, 0], alpha=0.8,
                                                    weights=leaky.leaky_impulse_response(0.8, 30),
@@ -41,26 +42,60 @@ def _calls():
     }
 
 
-@pytest.mark.parametrize("name", list(_calls()))
-def test_figures_are_returned_and_deterministic(name):
-    draw = _calls()[name]
-    fig = draw()
-    assert isinstance(fig, Figure)
-    assert fig.axes
-    assert png(draw()) == png(draw())
+CASES = _calls()
+FRAMES = {"memory_frame", "leaky_frame"}
 
 
-def test_figures_do_not_depend_on_global_rcparams():
-    # Line widths and colours are fixed when a figure is drawn. (Tick labels that
-    # matplotlib creates lazily at render time may still follow a global font size,
-    # as for the other modules' figures; the book never changes it.)
-    draw = _calls()["narma"]
-    first = png(draw())
-    cycler = matplotlib.cycler(color=["#ff00ff", "#00ff00"])
-    with matplotlib.rc_context({"lines.linewidth": 9, "axes.prop_cycle": cycler,
-                                "axes.grid": False}):
-        second = png(draw())
-    assert first == second
+def test_esn_draws_trained_readout_arrows_in_red():
+    fig = pr.draw_esn(n_units=14)
+    ax = fig.axes[0]
+    arrows = [p for p in ax.patches if type(p).__name__ == "FancyArrowPatch"]
+    red = [p for p in arrows if np.allclose(p.get_edgecolor()[:3], to_rgb(pr.TRAINED))]
+    assert len(red) == 14  # one readout weight per unit
+    assert "readout $\\boldsymbol{V}$:\ntrained" in all_text(fig)
+
+
+def test_echo_state_draws_one_panel_per_input_and_shares_the_scale():
+    panels = {"weak input": {"a": np.geomspace(1, 1e-20, 30)},
+              "strong input": {"a": np.ones(30)}}
+    fig = pr.plot_echo_state(panels, floor=1e-16)
+    assert [ax.get_title() for ax in fig.axes] == list(panels)
+    assert fig.axes[0].get_ylim() == (1e-16, 50.0)
+    assert ydata_range(fig.axes[0])[0] == 1e-16  # below the floor drawn at it
+    assert legend_labels(fig) == ["a"]
+
+
+def test_narma_draws_every_reservoir_the_mean_and_the_fit():
+    scores = np.array([[0.5, 0.4, 0.45], [0.3, 0.2, 0.25]])
+    fig = pr.plot_narma([50, 100], scores, np.arange(4), np.zeros(4), np.ones(4), label="H")
+    left, right = fig.axes
+    assert len(left.collections) == 3  # one scatter per seed
+    np.testing.assert_allclose(left.lines[0].get_ydata(), scores.mean(axis=1))
+    assert labelled_lines(right) == ["target $y_t$", r"ESN $\hat{y}_t$"]
+    assert right.get_title() == "H"
+
+
+def test_memory_capacity_draws_the_bound_and_each_kind():
+    fig = pr.plot_memory_capacity([10, 20], {"a": [8, 15], "b": [5, 7]},
+                                  {"a": np.linspace(1, 0, 30)}, curve_label="H = 20")
+    left, right = fig.axes
+    assert labelled_lines(left) == ["MC = H (the bound)", "a", "b"]
+    assert right.get_ylim() == (0, 1.05) and right.get_title() == "H = 20"
+
+
+def test_leaky_frame_marks_the_time_constant():
+    v = np.zeros(40)
+    fig = pr.plot_leaky_frame(v, v, alpha=0.9, weights=leaky.leaky_impulse_response(0.9, 30))
+    words = all_text(fig)
+    assert "= 10$" in words  # 1 / (1 - 0.9)
+    assert "0.90" in fig._suptitle.get_text()
+
+
+def test_skip_gradients_count_steps_back_from_the_end():
+    fig = pr.plot_skip_gradients({"a": np.arange(1.0, 6.0)})
+    line = fig.axes[0].lines[0]
+    np.testing.assert_array_equal(line.get_xdata(), [4, 3, 2, 1, 0])
+    assert legend_labels(fig) == ["a"]
 
 
 def test_memory_frame_reports_the_capacity():

@@ -505,3 +505,31 @@ def test_sigmoid_is_stable_and_exact():
     # builds compute to a few ulps; a naive (1 + tanh(a/2))/2 is off by ~1e-3 at a = -30)
     np.testing.assert_allclose(s[1:4], np.exp(a[1:4]) / (1 + np.exp(a[1:4])), rtol=1e-14)
     assert s[0] == 0.0 and s[-1] == 1.0
+
+
+# --- the cell-state path (chapter 8, figure of the two paths) ----------------------------------
+
+
+def test_cell_path_gain_is_a_product_of_forget_gates():
+    f = np.array([[0.5, 1.0], [0.5, 0.9], [0.5, 0.8], [0.1, 0.1]])  # (T=4, H=2)
+    gain = gated.cell_path_gain(f)
+    # entry t: mean over units of prod_{k>t} f_k
+    expected = [np.mean([0.5 * 0.5 * 0.1, 0.9 * 0.8 * 0.1]), np.mean([0.05, 0.08]),
+                np.mean([0.1, 0.1]), 1.0]
+    np.testing.assert_allclose(gain, expected)
+    np.testing.assert_allclose(gated.cell_path_gain(np.ones((5, 3))), 1.0)
+    with pytest.raises(ValueError, match="f"):
+        gated.cell_path_gain(np.ones(4))
+
+
+def test_cell_path_gain_is_the_cell_state_jacobian_of_lstm_backward():
+    # With only the direct path (no h), ds_{t-1} = f_t ⊙ ds_t: the product of forget gates.
+    rng = np.random.default_rng(2)
+    f = rng.uniform(0.2, 1.0, size=(7, 3))
+    ds = np.ones(3)
+    by_hand = [ds.mean()]
+    for t in range(6, 0, -1):
+        ds = f[t] * ds
+        by_hand.append(ds.mean())
+    np.testing.assert_allclose(gated.cell_path_gain(f), by_hand[::-1], rtol=1e-14)
+

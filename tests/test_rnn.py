@@ -540,3 +540,103 @@ def test_rnn_sequence_argument_errors():
         rnn.rnn_sequence(x, {**p, "V": np.zeros((4, 2))}, h0)
     with pytest.raises(ValueError, match="^h0"):
         rnn.rnn_sequence(x, p, np.zeros((3, 3)))
+
+
+# --- the hidden state as a dynamical system (state_trajectories, state_gap) ------------------
+
+
+def _rotation(angle: float) -> np.ndarray:
+    return np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+
+
+@pytest.fixture
+def small_rnn():
+    params = rnn.init_params(D=2, H=5, K=3, seed=11, w_scale=0.8)
+    x = np.random.default_rng(5).normal(size=(1, 12, 2))
+    return params, x
+
+
+def test_state_trajectories_match_rnn_forward(small_rnn):
+    params, x = small_rnn
+    h0 = np.random.default_rng(0).normal(size=(1, 5)) * 0.3
+    traj = rnn.state_trajectories(params["W"], h0, 12, U=params["U"], b=params["b"], x=x)
+    h, _ = rnn.rnn_forward(x, h0, params["U"], params["W"], params["b"])
+    assert traj.shape == (1, 13, 5)
+    np.testing.assert_array_equal(traj[:, 0], h0)
+    np.testing.assert_allclose(traj[:, 1:], h, rtol=0, atol=1e-15)
+
+
+def test_autonomous_trajectory_is_iterated_tanh():
+    W = 0.9 * _rotation(0.4)
+    h0 = np.array([[0.5, -0.2], [0.0, 0.9]])
+    traj = rnn.state_trajectories(W, h0, 6)
+    h = h0
+    for t in range(1, 7):
+        h = np.tanh(h @ W.T)
+        np.testing.assert_allclose(traj[:, t], h, rtol=0, atol=1e-15)
+
+
+def test_contractive_rotation_shrinks_at_least_at_rate_rho():
+    rho = 0.7
+    h0 = np.array([[0.9, 0.1]])
+    norms = np.linalg.norm(rnn.state_trajectories(rho * _rotation(0.3), h0, 30)[0], axis=1)
+    assert np.all(norms[1:] <= rho * norms[:-1] + 1e-15)
+
+
+def test_expanding_rotation_settles_away_from_zero():
+    h0 = np.array([[0.01, 0.0], [0.0, 0.95]])
+    norms = np.linalg.norm(rnn.state_trajectories(1.5 * _rotation(np.pi / 8), h0, 200), axis=2)
+    assert np.all(norms[:, -20:] > 0.5)
+    assert np.all(norms <= np.sqrt(2))  # tanh keeps every unit in (-1, 1)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"W": np.eye(2), "h0": np.zeros((3, 3)), "T": 4}, "h0"),
+    ({"W": np.ones((2, 3)), "h0": np.zeros((1, 2)), "T": 4}, "W"),
+    ({"W": np.eye(2), "h0": np.zeros((1, 2)), "T": 0}, "T"),
+    ({"W": np.eye(2), "h0": np.zeros((1, 2)), "T": 3, "U": np.ones((2, 1))}, "U was given"),
+    ({"W": np.eye(2), "h0": np.zeros((1, 2)), "T": 3, "x": np.ones((1, 3, 1))}, "x was given"),
+    ({"W": np.eye(2), "h0": np.zeros((1, 2)), "T": 3, "x": np.ones((1, 4, 1)),
+      "U": np.ones((2, 1))}, "T=3"),
+])
+def test_state_trajectories_validates(kwargs, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        rnn.state_trajectories(**kwargs)
+
+
+def test_state_gap_matches_two_forward_passes(small_rnn):
+    params, x = small_rnn
+    x_b = x.copy()
+    x_b[:, :3] += 1.0
+    gap = rnn.state_gap(params, x, x_b)
+    h_a, _ = rnn.rnn_sequence(x, params)
+    h_b, _ = rnn.rnn_sequence(x_b, params)
+    assert gap.shape == (1, 12)
+    np.testing.assert_allclose(gap, np.linalg.norm(h_a - h_b, axis=2), rtol=0, atol=1e-15)
+
+
+def test_state_gap_obeys_the_contraction_bound(small_rnn):
+    params, x = small_rnn
+    params = {**params, "W": 0.9 * params["W"] / np.linalg.norm(params["W"], ord=2)}
+    x_b = x.copy()
+    x_b[:, :4] = -x[:, :4]
+    gap = rnn.state_gap(params, x, x_b)[0]
+    norm_w = np.linalg.norm(params["W"], ord=2)
+    assert norm_w == pytest.approx(0.9)
+    # Once the inputs agree (from step 5 on), each step shrinks the gap by at least ||W||_2.
+    assert np.all(gap[4:] <= norm_w * gap[3:-1] + 1e-15)
+
+
+def test_state_gap_is_zero_for_identical_histories(small_rnn):
+    params, x = small_rnn
+    np.testing.assert_array_equal(rnn.state_gap(params, x, x.copy()), 0.0)
+
+
+def test_state_gap_validates(small_rnn):
+    params, x = small_rnn
+    with pytest.raises(TypeError, match="params"):
+        rnn.state_gap([1, 2], x, x)
+    with pytest.raises(ValueError, match="missing W"):
+        rnn.state_gap({"U": params["U"], "b": params["b"]}, x, x)
+    with pytest.raises(ValueError, match="x_b"):
+        rnn.state_gap(params, x, x[:, :5])

@@ -144,3 +144,20 @@ def test_accepted_and_range():
         tg.generalisation_range([1, 2], [True])
     with pytest.raises(ValueError):
         tg.accepted(logits[:, :3], y, mask)
+
+
+def test_counter_unit_finds_the_count():
+    x, _, _ = tg.counting_language([5])
+    x = x[0]
+    count = np.cumsum(x[:, 1] - x[:, 2])
+    rng = np.random.default_rng(1)
+    values = rng.normal(size=(len(count), 4))
+    values[:, 2] = 0.3 * count + 0.01 * rng.normal(size=len(count))
+    assert tg.counter_unit(values, x) == 2
+    values[:, 2] *= -1  # anti-correlated counts too
+    assert tg.counter_unit(values, x) == 2
+    with pytest.raises(ValueError, match=r"x must have shape \(T, D\)"):
+        tg.counter_unit(values[:-1], x)
+    with pytest.raises(ValueError, match="at least 3 symbols"):
+        tg.counter_unit(values, x[:, :2])
+

@@ -4,7 +4,8 @@ The chapter "Optimisation for long-term dependencies"
 (``chapters/09_optimisation.md``), section *Clipping in training*. The
 experiment of that section, entirely in numpy:
 
-- the task is the adding problem of :func:`textbook_rnn.tasks.adding.adding_problem`:
+- the task is the later, simplified variant of Hochreiter & Schmidhuber's
+  (1997) adding problem drawn by :func:`textbook_rnn.tasks.adding.adding_problem`:
   each step brings a random number in [0, 1) and a marker bit; two steps are
   marked, one in each half of the sequence, and the target is the sum of the
   two marked numbers. Predicting the mean, 1, gives a mean squared error of
@@ -31,7 +32,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from ._validate import check_positive_int
+from ._validate import Shapes, check_positive_int
 from .bptt import _rnn_backward
 from .clipping import check_clip_mode
 from .rnn import _check_rnn_args, _recurrence, init_params
@@ -44,6 +45,7 @@ __all__ = [
     "initial_params",
     "adding_batches",
     "clipping_experiment",
+    "moving_average",
 ]
 
 #: A loss above this counts as diverged (the targets lie in [0, 2)).
@@ -210,4 +212,36 @@ def clipping_experiment(*, lr: float, clip: float, seeds: Sequence[int] = (0, 1,
                 test = float("nan")
             out[key].append({"losses": run.losses, "grad_norms": run.grad_norms,
                              "diverged_at": run.diverged_at, "test_mse": test})
+    return out
+
+
+def moving_average(x, window: int) -> np.ndarray:
+    """Trailing mean over ``window`` steps, ignoring nan; nan where all are nan.
+
+    Chapter 9, section on clipping in training: smooths the noisy loss of
+    :func:`clipping_experiment` before it is drawn.
+
+    Parameters
+    ----------
+    x : ndarray, shape (S,)
+    window : int
+        At least 1.
+
+    Returns
+    -------
+    ndarray, shape (S,)
+        Entry k is the mean of the finite values among ``x[k - window + 1 .. k]``.
+    """
+    x = Shapes().array("x", x, ("S",)).astype(np.float64, copy=False)
+    window = check_positive_int("window", window)
+    ok = np.isfinite(x)
+    csum = np.concatenate([[0.0], np.cumsum(np.where(ok, x, 0.0))])
+    ccount = np.concatenate([[0], np.cumsum(ok)])
+    hi = np.arange(1, x.size + 1)
+    lo = np.maximum(hi - window, 0)
+    count = ccount[hi] - ccount[lo]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = (csum[hi] - csum[lo]) / count
+    out[count == 0] = np.nan
+    out[~ok] = np.nan  # nothing after a run stopped
     return out

@@ -25,10 +25,17 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ._validate import check_positive_float, real_values
+from ._validate import Shapes, check_positive_float, real_values
 
-__all__ = ["CLIP_MODES", "global_norm", "clip_by_global_norm", "clip_elementwise",
-           "clip_gradients"]
+__all__ = [
+    "CLIP_MODES",
+    "global_norm",
+    "clip_by_global_norm",
+    "clip_elementwise",
+    "clip_gradients",
+    "clip_vectors",
+    "turn_angle",
+]
 
 #: The two ways to clip: ``clip-norm`` and ``clip-elementwise``.
 CLIP_MODES = ("norm", "elementwise")
@@ -179,3 +186,65 @@ def clip_gradients(grads, threshold, mode: str = "norm") -> dict[str, np.ndarray
         return clip_by_global_norm(grads, threshold)[0]
     # g_j ← min(max(g_j, −v), v)                                    (clip-elementwise)
     return clip_elementwise(grads, threshold)
+
+
+# --- many small gradients at once, to draw what clipping does ----------------------------
+
+
+def clip_vectors(G, threshold: float, mode: str) -> np.ndarray:
+    """Clip each row of ``G`` on its own, by norm (``clip-norm``) or entry by entry.
+
+    Chapter 9, section *What each rule does to the direction*. Each row is a
+    whole gradient here (unlike :func:`clip_by_global_norm`, which treats a
+    whole dict as one gradient), so that many gradients can be drawn at once.
+
+    Parameters
+    ----------
+    G : ndarray, shape (M, P)
+        M gradients with P entries each.
+    threshold : float
+        v > 0.
+    mode : {"norm", "elementwise"}
+
+    Returns
+    -------
+    ndarray, shape (M, P)
+    """
+    G = Shapes().array("G", G, ("M", "P")).astype(np.float64, copy=False)
+    threshold = check_positive_float("threshold", threshold)
+    if mode == "norm":
+        norms = np.linalg.norm(G, axis=1, keepdims=True)  # (M, 1)
+        # g ← g · v / ‖g‖ where ‖g‖ > v
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = np.where(norms > threshold, threshold / norms, 1.0)
+        return G * scale
+    if mode == "elementwise":
+        # g_j ← min(max(g_j, -v), v)
+        return np.clip(G, -threshold, threshold)
+    raise ValueError(f"mode must be 'norm' or 'elementwise', got {mode!r}")
+
+
+def turn_angle(G, clipped) -> np.ndarray:
+    """The angle, in degrees, between each gradient and its clipped version.
+
+    Chapter 9, section *What each rule does to the direction*.
+
+    Parameters
+    ----------
+    G, clipped : ndarray, shape (M, P)
+
+    Returns
+    -------
+    ndarray, shape (M,)
+        0 where the direction is kept; nan for a zero gradient.
+    """
+    s = Shapes()
+    G = s.array("G", G, ("M", "P")).astype(np.float64, copy=False)
+    clipped = s.array("clipped", clipped, ("M", "P")).astype(np.float64, copy=False)
+    a = np.linalg.norm(G, axis=1, keepdims=True)
+    b = np.linalg.norm(clipped, axis=1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        u, v = G / a, clipped / b
+        # 2 atan2(|u - v|, |u + v|): accurate for small angles, where arccos of the cosine is not
+        angle = 2.0 * np.arctan2(np.linalg.norm(u - v, axis=1), np.linalg.norm(u + v, axis=1))
+    return np.where((a[:, 0] > 0) & (b[:, 0] > 0), np.degrees(angle), np.nan)

@@ -94,6 +94,7 @@ from __future__ import annotations
 from ._gated_common import GRU_GATES, LSTM_GATES, PEEPHOLES, sigmoid
 from .gru import gru_backward, gru_forward, gru_init, gru_step, gru_step_backward, gru_step_forward
 from .lstm import (
+    cell_path_gain,
     lstm_backward,
     lstm_forward,
     lstm_init,
@@ -113,6 +114,7 @@ __all__ = [
     "lstm_step",
     "lstm_forward",
     "lstm_backward",
+    "cell_path_gain",
     "gru_init",
     "gru_step_forward",
     "gru_step_backward",

@@ -34,6 +34,7 @@ __all__ = [
     "lstm_step",
     "lstm_forward",
     "lstm_backward",
+    "cell_path_gain",
 ]
 
 
@@ -475,3 +476,27 @@ def _lstm_input_and_weight_grads(da, c):
         grads["dp_i"] = np.einsum("tnh,tnh->h", da[..., :H], s_prev)
         grads["dp_o"] = np.einsum("tnh,tnh->h", da[..., 2 * H : 3 * H], s_all)
     return np.ascontiguousarray(dx), grads
+
+
+def cell_path_gain(f) -> np.ndarray:
+    """The cell-state path's derivative ∂s_T/∂s_t = f_{t+1} ⊙ ... ⊙ f_T, averaged over units.
+
+    Chapter 8, section *Why the cell state keeps gradients alive*: the direct
+    path through the self-loop of equation ``lstm-s`` (the paths through h
+    are left out), whose Jacobian is diagonal, diag(f_t) per step.
+
+    Parameters
+    ----------
+    f : ndarray, shape (T, H)
+        Forget-gate values of one sequence.
+
+    Returns
+    -------
+    ndarray, shape (T,)
+        Entry t (0-based) is the mean over units of Π_{k > t} f_k; the last is 1.
+    """
+    f = Shapes().array("f", f, ("T", "H")).astype(np.float64, copy=False)
+    tail = np.ones_like(f)
+    # Π_{k=t+1}^{T} f_k, accumulated from the end
+    tail[:-1] = np.cumprod(f[::-1], axis=0)[::-1][1:]
+    return tail.mean(axis=1)  # (T,)

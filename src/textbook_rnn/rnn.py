@@ -19,6 +19,8 @@ Only numpy is imported here.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 from ._validate import Shapes, check_params, check_positive_int, float_dtype
@@ -33,6 +35,8 @@ __all__ = [
     "softmax",
     "sequence_nll",
     "rnn_sequence",
+    "state_trajectories",
+    "state_gap",
 ]
 
 #: The parameters of the vanilla RNN, in the order of the equations.
@@ -380,3 +384,93 @@ def _check_rnn_args(x, params: dict, h0=None):
         h0 = np.zeros((s.dims["N"], s.dims["H"]), dtype=dt)
     p = {name: value.astype(dt, copy=False) for name, value in p.items()}
     return x.astype(dt, copy=False), h0.astype(dt, copy=False), p
+
+
+# --- the hidden state as a dynamical system (drawn in chapter 1) ----------------------------
+
+def state_trajectories(W, h0, T: int, *, U=None, b=None, x=None) -> np.ndarray:
+    """Iterate the recurrence (equations ``rnn-a`` and ``rnn-h``) from several initial states.
+
+    Chapter 1, section *Dynamical systems and unfolding*: the paths drawn by
+    :func:`textbook_rnn.figures.recurrence.plot_phase_portrait`.
+
+    With no input (the default) this is the autonomous system
+    ``h_t = f(h_{t-1})`` of equation ``dyn-free``. The work is done by
+    :func:`rnn_forward`, with the initial states as the batch.
+
+    Parameters
+    ----------
+    W : ndarray, shape (H, H)
+        Recurrent weights.
+    h0 : ndarray, shape (N, H)
+        N initial states.
+    T : int
+        Number of steps.
+    U : ndarray, shape (H, D), optional
+        Input weights; needed only with ``x``.
+    b : ndarray, shape (H,), optional
+        Bias; zero when omitted.
+    x : ndarray, shape (N, T, D), optional
+        Inputs; none (zeros) when omitted.
+
+    Returns
+    -------
+    ndarray, shape (N, T + 1, H)
+        ``h_0, h_1, ..., h_T`` for each initial state.
+    """
+    T = check_positive_int("T", T)
+    s = Shapes()
+    W = s.array("W", W, ("H", "H"))
+    h0 = s.array("h0", h0, ("N", "H"))
+    N, H = h0.shape
+    if x is None:
+        if U is not None:
+            raise ValueError("U was given without x; pass both or neither")
+        x = np.zeros((N, T, 1))
+        U = np.zeros((H, 1))
+    elif U is None:
+        raise ValueError("x was given without U; pass both or neither")
+    else:
+        x = s.array("x", x, ("N", "T", "D"))
+        if x.shape[1] != T:
+            raise ValueError(f"x must have T={T} steps, got shape {x.shape}")
+    b = np.zeros(H) if b is None else b
+    h, _ = rnn_forward(x, h0, U, W, b)
+    return np.concatenate([h0[:, None, :].astype(h.dtype), h], axis=1)
+
+
+def state_gap(params: Mapping, x_a, x_b, h0=None) -> np.ndarray:
+    """Distance between the states reached from two input histories, step by step.
+
+    Chapter 1, section *Dynamical systems and unfolding*: how fast a network
+    forgets where it came from (drawn by
+    :func:`textbook_rnn.figures.recurrence.plot_state_gap`).
+
+    Parameters
+    ----------
+    params : dict
+        ``U``, ``W``, ``b`` of a recurrent network (``V`` and ``c`` are ignored).
+    x_a, x_b : ndarray, shape (N, T, D)
+        Two batches of input sequences.
+    h0 : ndarray, shape (N, H), optional
+        Common initial state; zeros when omitted.
+
+    Returns
+    -------
+    ndarray, shape (N, T)
+        ``‖h_t(x_a) − h_t(x_b)‖`` (Euclidean norm) for every sequence and step.
+    """
+    if not isinstance(params, Mapping):
+        raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
+    missing = [k for k in ("U", "W", "b") if k not in params]
+    if missing:
+        raise ValueError(f"params is missing {', '.join(missing)}")
+    s = Shapes()
+    x_a = s.array("x_a", x_a, ("N", "T", "D"))
+    x_b = s.array("x_b", x_b, ("N", "T", "D"))
+    W = s.array("params['W']", params["W"], ("H", "H"))
+    if h0 is None:
+        h0 = np.zeros((x_a.shape[0], W.shape[0]))
+    h_a, _ = rnn_forward(x_a, h0, params["U"], W, params["b"])
+    h_b, _ = rnn_forward(x_b, h0, params["U"], W, params["b"])
+    return np.linalg.norm(h_a - h_b, axis=2)

@@ -22,11 +22,13 @@ Only numpy is imported here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from ._validate import Shapes, check_positive_int, float_dtype
 
-__all__ = ["init_tdn", "tdn_layer", "tdn_forward", "receptive_field"]
+__all__ = ["init_tdn", "tdn_layer", "tdn_forward", "receptive_field", "sensitivity"]
 
 
 def init_tdn(D: int, H: int, layers: int, width: int, *, seed: int = 0) -> list[dict]:
@@ -163,3 +165,49 @@ def receptive_field(layers: int, width: int) -> int:
     layers = check_positive_int("layers", layers)
     width = check_positive_int("width", width)
     return layers * (width - 1) + 1
+
+
+def sensitivity(forward: Callable, x, *, eps: float = 1e-5) -> np.ndarray:
+    """How strongly each output step depends on each input step, by central differences.
+
+    Chapter 1, section *Time-delay networks*: the receptive field of
+    equation ``tdn-rf`` made visible (drawn by
+    :func:`textbook_rnn.figures.recurrence.plot_sensitivity`), for a
+    time-delay network or any other sequence map.
+
+    ``S[t, s] = ‖∂z_t / ∂x_s‖_F``, where ``z = forward(x)``; the derivative is
+    estimated by nudging each input coordinate by ``±eps``. Entries that are
+    exactly zero mean that ``z_t`` does not depend on ``x_s`` at all.
+
+    Parameters
+    ----------
+    forward : callable
+        Maps an array of shape (1, T, D) to one of shape (1, T, H).
+    x : ndarray, shape (1, T, D)
+        The input sequence at which to measure.
+    eps : float
+        The nudge.
+
+    Returns
+    -------
+    ndarray, shape (T, T)
+        Row t, column s: the sensitivity of output step t to input step s.
+    """
+    if not callable(forward):
+        raise TypeError(f"forward must be callable, got {type(forward).__name__}")
+    x = Shapes(N=1).array("x", x, ("N", "T", "D")).astype(float)
+    if not eps > 0:
+        raise ValueError(f"eps must be positive, got {eps}")
+    T, D = x.shape[1:]
+    z = np.asarray(forward(x))
+    if z.ndim != 3 or z.shape[:2] != (1, T):
+        raise ValueError(f"forward(x) must return shape (1, {T}, H), got {z.shape}")
+    jac = np.zeros((T, z.shape[2], T, D))
+    for s in range(T):
+        for d in range(D):
+            up, down = x.copy(), x.copy()
+            up[0, s, d] += eps
+            down[0, s, d] -= eps
+            diff = np.asarray(forward(up))[0] - np.asarray(forward(down))[0]  # (T, H)
+            jac[:, :, s, d] = diff / (2 * eps)
+    return np.sqrt((jac ** 2).sum(axis=(1, 3)))

@@ -8,20 +8,34 @@ browser, so the slider works on the website, in JupyterLab and in Colab.
 
 Computing what each frame shows is the job of pure, tested functions
 elsewhere in the package; this module only wires controls to pictures.
+
+Every frame is an ``<img>`` with alt text that says what it shows (an
+``ipywidgets.HTML`` frame rather than an ``ipywidgets.Image``, which has no
+alt), and on the site ``_static/frame-slider.js`` gives the slider handle an
+accessible name and makes it announce the value it selects. Displayed in a
+notebook, the slider is preceded by a ``<noscript>`` copy of the frame it shows
+first, so a page read with JavaScript off still shows a figure; with
+JavaScript on (the site, JupyterLab, Colab) that copy stays hidden.
 """
 
 from __future__ import annotations
 
+import base64
+import html
 from collections.abc import Callable, Sequence
 
 from ._optional import require
 
-__all__ = ["figure_to_png", "render_frames", "frame_slider", "frame_grid"]
+__all__ = ["FRAME_DPI", "figure_to_png", "render_frames", "frame_alts", "frame_slider"]
 
 CSS_CLASS = "trnn-frame-slider"
 
+FRAME_DPI = 144
+"""Resolution of the frames: that of the static figures (``savefig.dpi`` of the book's style),
+so that a frame stretched to the text column is as sharp on a HiDPI screen as a figure."""
 
-def figure_to_png(fig, *, dpi: int = 96) -> bytes:
+
+def figure_to_png(fig, *, dpi: int = FRAME_DPI) -> bytes:
     """Render a matplotlib figure to PNG bytes and close it.
 
     The PNG carries no timestamp or software version, so the same figure gives
@@ -36,7 +50,7 @@ def figure_to_png(fig, *, dpi: int = 96) -> bytes:
     return buf.getvalue()
 
 
-def render_frames(draw: Callable, values: Sequence, *, dpi: int = 96) -> list[bytes]:
+def render_frames(draw: Callable, values: Sequence, *, dpi: int = FRAME_DPI) -> list[bytes]:
     """Call ``draw(value)`` for each value and return the figures as PNG bytes.
 
     Parameters
@@ -46,9 +60,94 @@ def render_frames(draw: Callable, values: Sequence, *, dpi: int = 96) -> list[by
     values : sequence
         The parameter values, one frame each.
     dpi : int
-        Resolution of the frames.
+        Resolution of the frames; by default that of the static figures.
     """
     return [figure_to_png(draw(v), dpi=dpi) for v in values]
+
+
+def frame_alts(labels: Sequence[str], alt, description: str = "") -> list[str]:
+    """The alt text of each frame of a :func:`frame_slider`.
+
+    Parameters
+    ----------
+    labels : sequence of str
+        The slider's value at each frame, e.g. ``"0.90"``.
+    alt : str, sequence of str or None
+        What the frames show. One string serves every frame, with ``{label}``
+        replaced by the frame's value (a string without ``{label}`` gets the
+        value appended); a sequence gives one text per frame. ``None`` gives a
+        bare "frame i of n" description; chapters should say what is drawn.
+    description : str
+        The slider's description, used to name the value.
+
+    Returns
+    -------
+    list of str
+        One non-empty description per frame.
+    """
+    labels = [str(lab) for lab in labels]
+    name = description or "value"
+    if alt is None:
+        return [f"Frame {i + 1} of {len(labels)}: {name} = {lab}" for i, lab in enumerate(labels)]
+    if isinstance(alt, str):
+        if not alt.strip():
+            raise ValueError("alt must describe what the frames show, got an empty string")
+        if "{label}" in alt:
+            return [alt.replace("{label}", lab) for lab in labels]
+        return [f"{alt.rstrip().rstrip('.')} ({name} = {lab})." for lab in labels]
+    alts = list(alt)
+    if len(alts) != len(labels):
+        raise ValueError(f"alt must have one entry per frame ({len(labels)}), got {len(alts)}")
+    for i, text in enumerate(alts):
+        if not isinstance(text, str):
+            raise TypeError(f"alt[{i}] must be a str, got {type(text).__name__}")
+        if not text.strip():
+            raise ValueError(f"alt[{i}] must describe frame {i}, got an empty string")
+    return alts
+
+
+def _img_tag(png: bytes, alt: str, width: str = "100%") -> str:
+    """An ``<img>`` holding a PNG inline (a data URI), with its alt text."""
+    src = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    style = f"width: {html.escape(width)}; max-width: 100%; height: auto"
+    return f'<img src="{src}" alt="{html.escape(alt)}" style="{style}">'
+
+
+def _noscript_html(png: bytes, alt: str, description: str, label: str, count: int,
+                   width: str = "100%") -> str:
+    """A ``<noscript>`` block holding one frame, for pages read without JavaScript."""
+    shown = f"{description} = {label}" if description else label
+    frames = f"{count} frames" if count != 1 else "1 frame"
+    note = (f"An interactive figure: with JavaScript on, a slider moves through its "
+            f"{frames}. Shown here: {shown}.")
+    return (f'<noscript><div class="{CSS_CLASS}-fallback">{_img_tag(png, alt, width)}'
+            f"<p>{html.escape(note)}</p></div></noscript>")
+
+
+_CLASSES: dict[str, type] = {}
+
+
+def _frame_slider_class(widgets) -> type:
+    """``ipywidgets.VBox`` with a static fallback shown before it (built once)."""
+    if "FrameSlider" not in _CLASSES:
+
+        class FrameSlider(widgets.VBox):
+            """A :func:`frame_slider`: a VBox that displays a ``<noscript>`` frame first."""
+
+            _fallback_html = ""
+
+            def _ipython_display_(self):
+                from IPython.display import HTML, display
+
+                if not callable(self._repr_mimebundle_):  # closed: no view left to show
+                    display({"text/plain": repr(self)}, raw=True)
+                    return
+                if self._fallback_html:
+                    display(HTML(self._fallback_html))
+                display(self._repr_mimebundle_(), raw=True)
+
+        _CLASSES["FrameSlider"] = FrameSlider
+    return _CLASSES["FrameSlider"]
 
 
 def frame_slider(
@@ -58,6 +157,7 @@ def frame_slider(
     description: str = "",
     start: int = 0,
     width: str = "100%",
+    alt=None,
 ):
     """A slider that flips through precomputed frames, in the browser alone.
 
@@ -66,19 +166,26 @@ def frame_slider(
     frames : sequence of bytes
         PNG images, one per slider position.
     labels : sequence of str
-        What the slider shows at each position (unique), e.g. ``"0.90"``.
+        What the slider shows at each position (unique), e.g. ``"0.90"``; a
+        screen reader announces this value, not the position.
     description : str
-        Text to the left of the slider, e.g. ``"scale of W"``.
+        Text to the left of the slider, e.g. ``"scale of W"``; also the
+        slider's accessible name on the site.
     start : int
-        Index of the frame shown first.
+        Index of the frame shown first (and shown alone when JavaScript is off).
     width : str
         CSS width of the image.
+    alt : str, sequence of str or None
+        What each frame shows, for readers who cannot see it: one string with
+        ``{label}`` where the frame's value goes, or one string per frame
+        (see :func:`frame_alts`).
 
     Returns
     -------
     ipywidgets.VBox
         The slider above the stack of images; it carries the CSS class
-        ``trnn-frame-slider`` (the browser test looks for it).
+        ``trnn-frame-slider`` (the browser test looks for it). Displayed in a
+        notebook it is preceded by a ``<noscript>`` copy of the first frame.
     """
     widgets = require("ipywidgets")
     frames = list(frames)
@@ -91,13 +198,11 @@ def frame_slider(
         raise ValueError("labels must be unique, since the slider shows them as its value")
     if not 0 <= start < len(frames):
         raise ValueError(f"start must be in 0..{len(frames) - 1}, got {start}")
+    alts = frame_alts(labels, alt, description)
+    # HTML frames, not widgets.Image: an Image widget's <img> can carry no alt text.
     images = [
-        widgets.Image(
-            value=png,
-            format="png",
-            layout=widgets.Layout(width=width, max_width="100%", height="auto"),
-        )
-        for png in frames
+        widgets.HTML(value=_img_tag(png, text, width), layout=widgets.Layout(width="100%"))
+        for png, text in zip(frames, alts, strict=True)
     ]
     stack = widgets.Stack(images, selected_index=start)
     slider = widgets.SelectionSlider(
@@ -109,81 +214,8 @@ def frame_slider(
         layout=widgets.Layout(width="90%"),
     )
     widgets.jslink((slider, "index"), (stack, "selected_index"))
-    box = widgets.VBox([slider, stack])
-    box.add_class(CSS_CLASS)
-    return box
-
-
-def frame_grid(
-    frames: Sequence[Sequence[bytes]],
-    row_labels: Sequence[str],
-    col_labels: Sequence[str],
-    *,
-    row_description: str = "",
-    col_description: str = "",
-    start: tuple[int, int] = (0, 0),
-    width: str = "100%",
-):
-    """Two sliders over a grid of precomputed frames, in the browser alone.
-
-    The first slider picks a row (a child of an outer ``Stack``); the second
-    is ``jslink``ed to the ``selected_index`` of every row's inner ``Stack``,
-    so it picks the column whatever the row.
-
-    Parameters
-    ----------
-    frames : sequence of sequences of bytes
-        ``frames[i][j]``: the PNG for row i and column j (every row has one
-        frame per column).
-    row_labels, col_labels : sequence of str
-        What the two sliders show (unique within each).
-    row_description, col_description : str
-        Text to the left of each slider.
-    start : (int, int)
-        The row and column shown first.
-    width : str
-        CSS width of the images.
-
-    Returns
-    -------
-    ipywidgets.VBox
-        The two sliders above the nested stacks, with the CSS class
-        ``trnn-frame-slider``.
-    """
-    widgets = require("ipywidgets")
-    rows = [list(r) for r in frames]
-    row_labels = [str(v) for v in row_labels]
-    col_labels = [str(v) for v in col_labels]
-    if not rows or not rows[0]:
-        raise ValueError("frames must hold at least one row of PNG images, got none")
-    if len(row_labels) != len(rows):
-        raise ValueError(f"row_labels must have one entry per row ({len(rows)}), "
-                         f"got {len(row_labels)}")
-    if any(len(r) != len(col_labels) for r in rows):
-        raise ValueError(f"every row of frames must have one frame per column label "
-                         f"({len(col_labels)})")
-    for name, labels in (("row_labels", row_labels), ("col_labels", col_labels)):
-        if len(set(labels)) != len(labels):
-            raise ValueError(f"{name} must be unique, since a slider shows them as its value")
-    i0, j0 = start
-    if not (0 <= i0 < len(rows) and 0 <= j0 < len(col_labels)):
-        raise ValueError(f"start must be inside the grid {len(rows)} x {len(col_labels)}, "
-                         f"got {start}")
-    layout = widgets.Layout(width=width, max_width="100%", height="auto")
-    inner = [widgets.Stack([widgets.Image(value=png, format="png", layout=layout)
-                            for png in row], selected_index=j0) for row in rows]
-    outer = widgets.Stack(inner, selected_index=i0)
-
-    def slider(labels, index, description):
-        return widgets.SelectionSlider(
-            options=labels, index=index, description=description, continuous_update=True,
-            style={"description_width": "initial"}, layout=widgets.Layout(width="90%"))
-
-    row_slider = slider(row_labels, i0, row_description)
-    col_slider = slider(col_labels, j0, col_description)
-    widgets.jslink((row_slider, "index"), (outer, "selected_index"))
-    for stack in inner:
-        widgets.jslink((col_slider, "index"), (stack, "selected_index"))
-    box = widgets.VBox([row_slider, col_slider, outer])
+    box = _frame_slider_class(widgets)([slider, stack])
+    box._fallback_html = _noscript_html(frames[start], alts[start], description,
+                                        labels[start], len(frames), width)
     box.add_class(CSS_CLASS)
     return box

@@ -8,6 +8,14 @@ free of errors, and a full-page screenshot lands in ``_build/screenshots``.
 Each frame slider (``textbook_rnn.widgets.frame_slider``) must render, and
 moving it must change the picture, with no kernel and no network.
 
+Readers on a phone, with a screen reader, in dark mode or without JavaScript:
+every image has alt text that says something (not a file name); every slider
+handle has an accessible name and announces the value it selects, not its
+position; at 400 px no display equation is cut off without a way to scroll
+to the rest and a visible cue that there is more, and checker reports wrap;
+figures sit on white, undimmed, in light and in dark mode; with JavaScript
+off each frame slider still shows its first frame.
+
 Without chromium or playwright the tests skip, unless TEXTBOOK_REQUIRE_BROWSER=1
 (set by CI) turns the skip into a failure.
 """
@@ -91,13 +99,23 @@ def browser():
 class PageVisit:
     """One page opened in a fresh browser context, with everything it did recorded."""
 
-    def __init__(self, browser, base_url: str):
+    def __init__(self, browser, base_url: str, *, width: int = 1280, theme: str | None = None,
+                 javascript: bool = True):
         self.base = urlsplit(base_url)
         self.foreign: list[str] = []  # requests to other hosts (aborted)
         self.failed: list[str] = []  # local requests that failed or returned >= 400
         self.console_errors: list[str] = []
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900},
-                                           service_workers="block")
+        options = {}
+        if theme is not None:
+            options["color_scheme"] = theme
+        self.context = browser.new_context(viewport={"width": width, "height": 900},
+                                           service_workers="block",
+                                           java_script_enabled=javascript, **options)
+        if theme is not None:
+            # pydata-sphinx-theme keeps the reader's choice in localStorage.
+            self.context.add_init_script(
+                f"try {{ localStorage.setItem('mode', '{theme}');"
+                f" localStorage.setItem('theme', '{theme}'); }} catch (e) {{}}")
         self.context.route("**/*", self._route)
         self.page = self.context.new_page()
         self.page.set_default_timeout(PAGE_TIMEOUT_MS)
@@ -147,8 +165,8 @@ class PageVisit:
 def visit(browser, server):
     visits = []
 
-    def open_page(path: str) -> PageVisit:
-        v = PageVisit(browser, server)
+    def open_page(path: str, **options) -> PageVisit:
+        v = PageVisit(browser, server, **options)
         visits.append(v)
         v.response = v.page.goto(server + path, wait_until="load")
         return v
@@ -203,6 +221,118 @@ VISIBLE_IMAGE_SRC = """(box) => {
   const img = Array.from(box.querySelectorAll('img')).find(
       i => i.checkVisibility() && i.naturalWidth > 0);
   return img ? img.src : null;
+}"""
+
+# Every <img> needs alt text that describes it: not empty, not a file name or hash.
+IMAGES_WITHOUT_ALT = """() => {
+  const fileLike = /(^|[\\/])[^\\s\\/]+\\.(png|jpe?g|gif|svg|webp|avif)$/i;
+  const hashLike = /^[0-9a-f]{16,}$/i;
+  const imgs = Array.from(document.images);
+  const bad = imgs.filter(img => {
+    const alt = (img.getAttribute('alt') || '').trim();
+    const file = (img.getAttribute('src') || '').split(/[?#]/)[0].split('/').pop();
+    return !alt || fileLike.test(alt) || hashLike.test(alt)
+        || (file.length > 4 && !file.startsWith('data:') && alt.includes(file));
+  }).map(img => `${(img.currentSrc || img.src).slice(0, 90)}`
+                 + ` (alt=${JSON.stringify(img.getAttribute('alt'))})`);
+  return {count: imgs.length, bad: bad};
+}"""
+
+# What a screen reader learns from a frame slider's handle, and what the page shows.
+SLIDER_A11Y = """(box) => {
+  const handle = box.querySelector('[role="slider"]');
+  const text = el => el ? el.textContent.replace(/\\s+/g, ' ').trim() : '';
+  const img = Array.from(box.querySelectorAll('img')).find(i => i.checkVisibility());
+  return {handle: !!handle,
+          name: handle ? (handle.getAttribute('aria-label') || '').trim() : '',
+          valuetext: handle ? handle.getAttribute('aria-valuetext') : null,
+          label: text(box.querySelector('.widget-label')),
+          readout: text(box.querySelector('.widget-readout')),
+          alt: img ? (img.getAttribute('alt') || '').trim() : null};
+}"""
+
+# At a phone's width: display equations, checker reports, code and the page itself.
+NARROW_REPORT = """async () => {
+  const mj = window.MathJax;
+  if (mj && mj.startup && mj.startup.promise) await mj.startup.promise;
+  const out = {equations: 0, wide: 0, reports: 0, code_wide: 0, problems: [],
+               page: document.documentElement.scrollWidth, viewport: window.innerWidth};
+  const where = el => {
+    const owner = el.closest('[id]');
+    return (owner ? '#' + owner.id + ' ' : '') + JSON.stringify(el.textContent.trim().slice(0, 40));
+  };
+  const cue = cs => (cs.backgroundImage.match(/gradient/g) || []).length >= 2
+      && /local/.test(cs.backgroundAttachment);
+  for (const eq of document.querySelectorAll('mjx-container[display="true"]')) {
+    out.equations++;
+    const box = eq.closest('div.math') || eq.parentElement;
+    const r = eq.getBoundingClientRect(), b = box.getBoundingClientRect();
+    const cs = getComputedStyle(eq);
+    if (r.left < b.left - 1 || r.right > b.right + 1) {
+      out.problems.push(`equation ${where(eq)} is ${Math.round(r.width)} px wide in a `
+                        + `${Math.round(b.width)} px box: cut off`);
+      continue;
+    }
+    const eqno = box.querySelector(':scope > .eqno');
+    if (eqno && eqno.checkVisibility()) {
+      const n = eqno.getBoundingClientRect();
+      if (r.right > n.left + 1 && r.left < n.right - 1)
+        out.problems.push(`equation ${where(eq)} runs under its number`);
+    }
+    if (eq.scrollWidth > eq.clientWidth + 1) {
+      out.wide++;
+      if (!/(auto|scroll)/.test(cs.overflowX)) {
+        out.problems.push(`equation ${where(eq)} is cut off and does not scroll`);
+      } else if (!cue(cs)) {
+        out.problems.push(`equation ${where(eq)} scrolls with no visible cue that it does`);
+      } else {
+        eq.scrollLeft = eq.scrollWidth;
+        if (eq.scrollLeft <= 0) out.problems.push(`equation ${where(eq)} cannot be scrolled`);
+        eq.scrollLeft = 0;
+      }
+    }
+  }
+  for (const pre of document.querySelectorAll('.cell_output .output.text_plain pre')) {
+    out.reports++;
+    if (pre.scrollWidth > pre.clientWidth + 1)
+      out.problems.push(`checker report ${where(pre)} runs past the column`);
+  }
+  for (const pre of document.querySelectorAll('.cell_input pre, .cell_output .output.stream pre')) {
+    if (pre.scrollWidth <= pre.clientWidth + 1) continue;
+    out.code_wide++;
+    const cs = getComputedStyle(pre);
+    if (!/(auto|scroll)/.test(cs.overflowX) || !cue(cs))
+      out.problems.push(`code or printed output ${where(pre)} is wider than the column `
+                        + 'and shows no cue that it scrolls');
+  }
+  if (out.page > out.viewport + 1)
+    out.problems.push(`the page is ${out.page} px wide at a ${out.viewport} px viewport`);
+  return out;
+}"""
+
+# Each figure image: what lies behind it, its filter, and its own corner pixel.
+FIGURE_BACKDROPS = """async () => {
+  const sel = '.bd-content .cell_output img, .bd-content figure img, .trnn-frame-slider img';
+  const imgs = Array.from(document.querySelectorAll(sel)).filter(i => i.checkVisibility());
+  await Promise.all(imgs.map(i => i.decode().catch(() => null)));
+  const rgba = s => (s.match(/[\\d.]+/g) || []).map(Number);
+  const backdrop = el => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = rgba(getComputedStyle(e).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0.5)) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const canvas = document.createElement('canvas');
+  const ctx = canvas.getContext('2d', {willReadFrequently: true});
+  return imgs.map(img => {
+    canvas.width = Math.max(img.naturalWidth, 1);
+    canvas.height = Math.max(img.naturalHeight, 1);
+    ctx.drawImage(img, 0, 0);
+    return {src: (img.currentSrc || img.src).slice(0, 90), backdrop: backdrop(img),
+            filter: getComputedStyle(img).filter,
+            corner: Array.from(ctx.getImageData(1, 1, 1, 1).data)};
+  });
 }"""
 
 
@@ -262,12 +392,42 @@ def test_page_in_browser(toc_page, pages, site_dir, visit, screenshot_dir):
     # Images (after the widgets, whose frames are images too).
     broken = p.evaluate(BROKEN_IMAGES)
     assert not broken, f"{page}: images did not load: {broken}"
+    alts = p.evaluate(IMAGES_WITHOUT_ALT)
+    assert not alts["bad"], (f"{page}: {len(alts['bad'])} of {alts['count']} images lack "
+                             f"alt text that describes them: {alts['bad'][:5]}")
 
     p.screenshot(path=_screenshot_path(screenshot_dir, page), full_page=True)
 
     assert not v.foreign, f"{page} tried to reach other hosts: {sorted(set(v.foreign))}"
     assert not v.failed, f"{page}: local requests failed: {v.failed}"
     assert not v.console_errors, f"{page}: console errors: {v.console_errors}"
+
+
+def _check_slider_a11y(p, box, name: str) -> dict:
+    """The handle is named after the slider and announces the value the readout shows."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        p.wait_for_function(
+            "(box) => { const h = box.querySelector('[role=\"slider\"]');"
+            " const r = box.querySelector('.widget-readout');"
+            " return h && r && h.getAttribute('aria-label')"
+            " && h.getAttribute('aria-valuetext') === r.textContent.trim(); }",
+            arg=box.element_handle(), timeout=10_000)
+    except PlaywrightTimeout:
+        pass  # the assertions below say what the page has instead
+    a11y = box.evaluate(SLIDER_A11Y)
+    assert a11y["handle"], f"{name}: no element with role=slider"
+    assert a11y["name"], (
+        f"{name}: the slider has no aria-label (is _static/frame-slider.js loaded?)")
+    if a11y["label"]:
+        assert a11y["name"] == a11y["label"], (
+            f"{name}: aria-label {a11y['name']!r} differs from the visible {a11y['label']!r}")
+    assert a11y["readout"], f"{name}: the slider shows no value"
+    assert a11y["valuetext"] == a11y["readout"], (
+        f"{name}: the slider announces {a11y['valuetext']!r}, but shows {a11y['readout']!r}")
+    assert a11y["alt"], f"{name}: the visible frame has no alt text"
+    return a11y
 
 
 def _check_frame_slider(p, box, name: str):
@@ -277,6 +437,7 @@ def _check_frame_slider(p, box, name: str):
     p.wait_for_function(VISIBLE_IMAGE_SRC, arg=box.element_handle())
     first = box.evaluate(VISIBLE_IMAGE_SRC)
     assert first, f"{name}: no visible image"
+    before = _check_slider_a11y(p, box, name)
 
     def moved_to_new_frame(key: str) -> str:
         from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -300,10 +461,14 @@ def _check_frame_slider(p, box, name: str):
     step, jump = ("ArrowLeft", "Home") if now == high else ("ArrowRight", "End")
     second = moved_to_new_frame(step)
     assert second and second != first, f"{name}: {step} did not change the frame"
+    after = _check_slider_a11y(p, box, name)
+    assert after["valuetext"] != before["valuetext"], (
+        f"{name}: after {step} the slider still announces {before['valuetext']!r}")
     last = moved_to_new_frame(jump)
     assert last and last != first, f"{name}: {jump} did not change the frame"
 
 
+<<<<<<< HEAD
 def test_attention_heat_maps_follow_both_sliders(visit, site_dir):
     """The chapter on attention has a grid of frames (``widgets.frame_grid``): each of its
     two sliders must change the picture on its own, with no kernel."""
@@ -333,3 +498,76 @@ def test_attention_heat_maps_follow_both_sliders(visit, site_dir):
         after = grid.evaluate(VISIBLE_IMAGE_SRC)
         assert after and after != before, f"{page}: {name} did not change the picture"
         before = after
+=======
+# --- a phone's width, dark mode, no JavaScript ---------------------------------------
+
+
+def _page_html(site_dir, page: str) -> str:
+    return (site_dir / f"{page}.html").read_text(encoding="utf-8")
+
+
+def test_narrow_screen(toc_page, site_dir, visit, screenshot_dir):
+    """At 400 px nothing is cut off unseen: wide equations scroll, with a cue; reports wrap."""
+    page = toc_page
+    html = _page_html(site_dir, page)
+    if 'class="math' not in html and "cell_output" not in html:
+        pytest.skip(f"{page} has no equations and no code output")
+    v = visit(f"{page}.html", width=400)
+    report = v.page.evaluate(NARROW_REPORT)
+    assert not report["problems"], (
+        f"{page} at 400 px ({report['equations']} display equations, {report['wide']} wider "
+        f"than the column):\n" + "\n".join(report["problems"][:10]))
+    v.page.screenshot(path=_screenshot_path(screenshot_dir / "400px", page), full_page=True)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_figures_on_white(theme, toc_page, site_dir, visit):
+    """Figures keep a white, undimmed background in light and in dark mode."""
+    page = toc_page
+    html = _page_html(site_dir, page)
+    sliders = _expected_frame_sliders(html)
+    if "<img" not in html and not sliders:
+        pytest.skip(f"{page} has no figures")
+    v = visit(f"{page}.html", theme=theme)
+    p = v.page
+    assert p.evaluate("document.documentElement.dataset.theme") == theme, (
+        f"{page}: the theme did not switch to {theme} mode")
+    if sliders:
+        p.wait_for_function(
+            f"n => Array.from(document.querySelectorAll('.{WIDGET_CLASS}'))"
+            ".filter(b => Array.from(b.querySelectorAll('img')).some("
+            "i => i.checkVisibility() && i.naturalWidth > 0)).length >= n", arg=sliders)
+    figures = p.evaluate(FIGURE_BACKDROPS)
+    assert figures, f"{page}: found no figure images"
+    problems = []
+    for fig in figures:
+        if min(fig["backdrop"]) < 250:
+            problems.append(f"{fig['src']}: drawn on rgb{tuple(fig['backdrop'])}, not white")
+        if fig["filter"] not in ("none", ""):
+            problems.append(f"{fig['src']}: dimmed by filter {fig['filter']}")
+        r, g, b, a = fig["corner"]
+        if a > 0 and min(r, g, b) < 245:
+            problems.append(f"{fig['src']}: its own background is rgb{(r, g, b)}, not white")
+    assert not problems, f"{page} in {theme} mode:\n" + "\n".join(problems[:10])
+
+
+def test_frame_sliders_without_javascript(toc_page, site_dir, visit):
+    """With JavaScript off, each frame slider still shows its first frame, with alt text."""
+    page = toc_page
+    expected = _expected_frame_sliders(_page_html(site_dir, page))
+    if not expected:
+        pytest.skip(f"{page} has no frame sliders")
+    v = visit(f"{page}.html", javascript=False)
+    frames = v.page.locator(f".{WIDGET_CLASS}-fallback img")
+    assert frames.count() == expected, (
+        f"{page}: {frames.count()} static frames for {expected} frame sliders")
+    for i in range(expected):
+        img = frames.nth(i)
+        img.scroll_into_view_if_needed()
+        assert img.is_visible(), f"{page}: static frame {i + 1} is not shown"
+        assert (img.get_attribute("alt") or "").strip(), f"{page}: static frame {i + 1} has no alt"
+        box = img.bounding_box()
+        assert box and box["width"] > 100 and box["height"] > 50, (
+            f"{page}: static frame {i + 1} is {box}, too small to be a picture")
+    assert not v.foreign, f"{page} tried to reach other hosts: {sorted(set(v.foreign))}"
+>>>>>>> main

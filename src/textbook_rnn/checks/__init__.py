@@ -20,8 +20,10 @@ from .long_term import jacobian_product_norms, rescale_spectral_radius
 from .optimisation import cliff_gradient, clip_by_norm
 from .recurrence import rnn_step, sequence_nll
 from .reservoirs import esn_states, leaky_backward, ridge_readout
+from .sequence_modelling import halt_log_likelihood, softmax_temperature, teacher_forced_inputs
 
 __all__ = ["CheckResult", "rnn_bptt", "rnn_step", "rnn_step_backward", "sequence_nll"]
+__all__ += ["halt_log_likelihood", "softmax_temperature", "teacher_forced_inputs"]
 __all__ += ["esn_states", "leaky_backward", "ridge_readout"]
 __all__ += ["jacobian_product_norms", "rescale_spectral_radius"]
 __all__ += ["gru_step", "lstm_step"]

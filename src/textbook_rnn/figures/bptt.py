@@ -7,7 +7,7 @@ shown: the same call gives the same picture on every machine.
 
 - :func:`draw_backward_graph`: the unfolded network with the gradient
   messages of BPTT flowing back (section *The derivation*);
-- :func:`plot_bptt_cost`: time and memory of BPTT against the length τ;
+- :func:`plot_bptt_cost`: arithmetic and memory of BPTT against the length τ;
 - :func:`plot_gradient_norms`: ‖∂L/∂h_t‖ going back in time;
 - :func:`plot_gradient_frame`: one frame of the chapter's widget;
 - :func:`plot_activation_comparison`: tanh against ReLU in the recurrence;
@@ -132,16 +132,16 @@ def draw_backward_graph():
 
 
 @in_style
-def plot_bptt_cost(T: Sequence[int], seconds: Mapping[str, Sequence[float]],
+def plot_bptt_cost(T: Sequence[int], operations: Mapping[str, Sequence[float]],
                    megabytes: Mapping[str, Sequence[float]]):
-    """Two panels against the sequence length: measured time, and stored memory.
+    """Two panels against the sequence length: counted arithmetic, and stored memory.
 
     Parameters
     ----------
     T : sequence of int
         Sequence lengths (at least two).
-    seconds : mapping of str to sequence of float
-        Label to measured seconds per call, one per length.
+    operations : mapping of str to sequence of float
+        Label to multiply-adds per call, one per length.
     megabytes : mapping of str to sequence of float
         Label to megabytes kept for the backward pass, one per length.
 
@@ -152,12 +152,12 @@ def plot_bptt_cost(T: Sequence[int], seconds: Mapping[str, Sequence[float]],
     T = np.asarray(T, dtype=float)
     if T.ndim != 1 or T.size < 2:
         raise ValueError(f"T must be a 1-D sequence of at least two lengths, got shape {T.shape}")
-    seconds = check_series("seconds", seconds, T.size)
+    operations = check_series("operations", operations, T.size)
     megabytes = check_series("megabytes", megabytes, T.size)
     fig = new_figure((9.4, 3.8))
     left, right = fig.subplots(1, 2)
     for ax, series, scale, ylabel, title in (
-        (left, seconds, 1e3, "milliseconds per call", "time (measured on this machine)"),
+        (left, operations, 1e-6, "millions of multiply-adds per call", "arithmetic (counted)"),
         (right, megabytes, 1.0, "megabytes kept for the backward pass", "memory (counted exactly)"),
     ):
         for (label, values), marker in zip(series.items(), "osD^v", strict=False):
@@ -213,7 +213,7 @@ def plot_gradient_norms(norms: Mapping[str, Sequence[float]], *, floor: float = 
     ax.annotate("", xy=(0.06, 0.06), xytext=(0.32, 0.06), xycoords="axes fraction",
                 arrowprops={"arrowstyle": "-|>", "color": "#555555", "lw": 1.4})
     ax.text(0.19, 0.09, "back in time", transform=ax.transAxes, ha="center", va="bottom",
-            fontsize=10.5, color="#555555")
+            fontsize=11.5, color="#555555")
     if title:
         ax.set_title(title)
     fig.legend(loc="outside right upper")
@@ -268,7 +268,7 @@ def plot_gradient_frame(norms: Mapping[str, Sequence[float]], current: str,
     right.fill_between(steps, from_here, color=PALETTE["vermillion"], alpha=0.25, lw=0)
     right.plot(steps, from_here, color=PALETTE["vermillion"])
     right.axhline(0.9, color="#777777", ls=":", lw=1.2)
-    right.text(1.5, 0.91, "90 %", va="bottom", fontsize=10, color="#555555")
+    right.text(1.5, 0.91, "90 %", va="bottom", fontsize=11, color="#555555")
     right.set_xlim(1, T)
     right.set_ylim(0, 1.02)
     right.set_xlabel("step $t$")
@@ -451,14 +451,14 @@ def plot_recall_experiment(curves: Mapping[str, Sequence[float]], delays: Sequen
     for (label, acc), colour, marker in zip(accuracy.items(), COLOURS, "osD^v", strict=False):
         right.plot(delays, acc, marker=marker, ms=6, color=colour, label=label)
     right.axhline(chance, color="#777777", ls=":", lw=1.4)
-    right.text(delays.max(), chance + 0.03, "chance", ha="right", va="bottom", fontsize=10.5,
+    right.text(delays.max(), chance + 0.03, "chance", ha="right", va="bottom", fontsize=11.5,
                color="#555555")
     right.axvline(k, color="#777777", ls="--", lw=1.2)
-    right.text(k + 0.08, 0.5, f"k = {k}", rotation=90, va="center", fontsize=10.5,
+    right.text(k + 0.08, 0.5, f"k = {k}", rotation=90, va="center", fontsize=11.5,
                color="#555555")
     right.set_ylim(0, 1.05)
     right.set_xticks(delays)
-    right.set_xlabel("delay d (steps between the symbol and its recall)")
+    right.set_xlabel("delay $d$ (steps from symbol to recall)")
     right.set_ylabel("test accuracy on recall steps")
     right.set_title("what each method can learn")
     handles, labels = left.get_legend_handles_labels()

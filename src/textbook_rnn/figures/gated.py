@@ -1,18 +1,18 @@
-"""The figures of chapter 8 ("Gated RNNs: LSTM and GRU"), as pure functions.
+"""The figures of chapter 8 ("Gated RNNs: LSTM and GRU"): drawing only.
 
-Each ``draw_*`` or ``plot_*`` function returns a
-:class:`matplotlib.figure.Figure` drawn inside the book's style
-(:data:`textbook_rnn.figures.style.STYLE`), never registered with pyplot; the few
-``*_path_*`` and ``counter_unit`` functions only compute arrays.
+Each function returns a :class:`matplotlib.figure.Figure` drawn inside the
+book's style (:data:`textbook_rnn.figures.style.STYLE`), never registered
+with pyplot, from arrays the core computed.
 
 - :func:`draw_cells`: block diagrams of the LSTM and GRU cells;
-- :func:`cell_path_gain` and :func:`rnn_path_gain`, drawn by
-  :func:`plot_path_gains`: how a gradient fades along the cell state's
-  self-loop and along the vanilla RNN's state;
+- :func:`plot_path_gains`: how a gradient fades along the cell state's
+  self-loop (:func:`textbook_rnn.lstm.cell_path_gain`) and along the
+  vanilla RNN's state (:func:`textbook_rnn.dynamics.jacobian_product_norms`);
 - :func:`plot_adding`: training curves of the adding problem;
 - :func:`plot_gate_trace`: gate values of a trained cell over one sequence;
 - :func:`plot_forget_bias`: the forget-gate bias experiment;
-- :func:`counter_unit` and :func:`plot_counting`: the counting languages;
+- :func:`plot_counting`: the counting languages (the counting unit found by
+  :func:`textbook_rnn.tasks.counting.counter_unit`);
 - :func:`plot_memory_frame`: one frame of the chapter's widget.
 
 matplotlib is imported on first use.
@@ -30,13 +30,10 @@ from .style import PALETTE, in_style, new_figure
 __all__ = [
     "CELL_COLOURS",
     "draw_cells",
-    "cell_path_gain",
-    "rnn_path_gain",
     "plot_path_gains",
     "plot_adding",
     "plot_gate_trace",
     "plot_forget_bias",
-    "counter_unit",
     "plot_counting",
     "plot_memory_frame",
 ]
@@ -66,13 +63,13 @@ def _box(ax, xy, text, colour, *, w=1.0, h=0.7):
     ax.add_patch(patches.FancyBboxPatch(
         (x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.02,rounding_size=0.12",
         facecolor="none", edgecolor=colour, lw=1.6, zorder=3))
-    ax.text(x, y, text, ha="center", va="center", fontsize=13, zorder=4)
+    ax.text(x, y, text, ha="center", va="center", fontsize=15, zorder=4)
 
 
 def _op(ax, xy, symbol, *, r=0.26):
     patches = require("matplotlib.patches")
     ax.add_patch(patches.Circle(xy, r, facecolor="white", edgecolor=_INK, lw=1.4, zorder=3))
-    ax.text(*xy, symbol, ha="center", va="center", fontsize=14, zorder=4)
+    ax.text(*xy, symbol, ha="center", va="center", fontsize=15, zorder=4)
 
 
 def _line(ax, points, *, colour=_INK, lw=1.4, arrow=True, dashed=False, zorder=1.0):
@@ -89,143 +86,172 @@ def _line(ax, points, *, colour=_INK, lw=1.4, arrow=True, dashed=False, zorder=1
         linestyle=style, shrinkA=0, shrinkB=0, zorder=zorder))
 
 
-def _label(ax, xy, text, *, colour=_INK, size=13, **kw):
+def _label(ax, xy, text, *, colour=_INK, size=15, **kw):
     kw.setdefault("ha", "center")
     kw.setdefault("va", "center")
     ax.text(*xy, text, color=colour, fontsize=size, zorder=5, **kw)
 
 
-def _draw_lstm(ax):
-    r = 0.26
-    top, gate_y, bus_y = 5.0, 2.3, 0.9
-    xf, xi, xg, xo, xs = 2.6, 4.4, 5.8, 7.6, 9.2
-    # the cell state's conveyor belt along the top: s_{t-1} -> x f -> + i g -> s_t
-    ax.plot([0.6, 11.4], [top, top], color=PALETTE["blue"], lw=4.5, alpha=0.18, zorder=0,
+# Heights shared by both cells: the state line, the gates, the input bus.
+_TOP, _GATE_Y, _BUS_Y, _R_OP = 5.0, 2.3, 0.9, 0.26
+_LSTM_X = {"f": 2.6, "i": 4.4, "g": 5.8, "o": 7.6, "s": 9.2}
+
+
+def _state_line(ax, stops, colour, start_label, end_label) -> None:
+    """The shaded line along the top that carries a state through ``stops`` (x of each op)."""
+    r, top = _R_OP, _TOP
+    ax.plot([0.6, 11.4], [top, top], color=colour, lw=4.5, alpha=0.18, zorder=0,
             solid_capstyle="round")
-    _line(ax, [(0.6, top), (xf - r, top)])
-    _line(ax, [(xf + r, top), (xg - r, top)])
-    _line(ax, [(xg + r, top), (11.4, top)])
-    _label(ax, (0.35, top + 0.45), r"$\boldsymbol{s}_{t-1}$", ha="left")
-    _label(ax, (11.5, top + 0.45), r"$\boldsymbol{s}_t$", ha="right")
-    _op(ax, (xf, top), r"$\times$")
-    _op(ax, (xg, top), r"$+$")
-    # inputs: h_{t-1} from the left, x_t from below, joined in one bus
-    _label(ax, (0.2, bus_y), r"$\boldsymbol{h}_{t-1}$", ha="left")
-    _label(ax, (1.5, -0.25), r"$\boldsymbol{x}_t$")
-    ax.plot([0.95, xo], [bus_y, bus_y], color=_INK, lw=1.4, zorder=1)
-    ax.plot([1.5, 1.5], [0.05, bus_y], color=_INK, lw=1.4, zorder=1)
-    ax.plot([1.5], [bus_y], "o", color=_INK, ms=4, zorder=2)
-    for x in (xf, xi, xg, xo):
-        _line(ax, [(x, bus_y), (x, gate_y - 0.35)])
-    # the four gates
-    _box(ax, (xf, gate_y), r"$\sigma$", _GATE_COLOURS["forget"])
-    _box(ax, (xi, gate_y), r"$\sigma$", _GATE_COLOURS["input"])
-    _box(ax, (xg, gate_y), r"$\tanh$", _GATE_COLOURS["candidate"])
-    _box(ax, (xo, gate_y), r"$\sigma$", _GATE_COLOURS["output"])
-    names = ((xf, r"$\boldsymbol{f}_t$", "forget"), (xi, r"$\boldsymbol{i}_t$", "input"),
-             (xg, r"$\boldsymbol{g}_t$", "candidate"), (xo, r"$\boldsymbol{o}_t$", "output"))
-    for x, name, key in names:
-        _label(ax, (x - 0.62, gate_y + 0.62), name, colour=_GATE_COLOURS[key], size=13)
-    # f multiplies the old state
-    _line(ax, [(xf, gate_y + 0.35), (xf, top - r)])
-    # i ⊙ g is added
-    yg = 3.7
-    _op(ax, (xg, yg), r"$\times$")
-    _line(ax, [(xi, gate_y + 0.35), (xi, yg), (xg - r, yg)])
-    _line(ax, [(xg, gate_y + 0.35), (xg, yg - r)])
-    _line(ax, [(xg, yg + r), (xg, top - r)])
-    # h_t = o ⊙ tanh(s_t)
-    _box(ax, (xs, 3.7), r"$\tanh$", "#999999", w=0.95, h=0.55)
+    edges = [0.6] + [x for stop in stops for x in (stop - r, stop + r)] + [11.4]
+    for a, b in zip(edges[::2], edges[1::2], strict=True):
+        _line(ax, [(a, top), (b, top)])
+    _label(ax, (0.35, top + 0.5), start_label, ha="left")
+    _label(ax, (11.5, top + 0.5), end_label, ha="right")
+
+
+def _lstm_gates(ax) -> None:
+    """h_{t-1} and x_t on one bus into the four gates, each named in its colour."""
+    X = _LSTM_X
+    _label(ax, (0.2, _BUS_Y), r"$\boldsymbol{h}_{t-1}$", ha="left")
+    _label(ax, (1.5, -0.3), r"$\boldsymbol{x}_t$")
+    ax.plot([0.95, X["o"]], [_BUS_Y, _BUS_Y], color=_INK, lw=1.4, zorder=1)
+    ax.plot([1.5, 1.5], [0.05, _BUS_Y], color=_INK, lw=1.4, zorder=1)
+    ax.plot([1.5], [_BUS_Y], "o", color=_INK, ms=4, zorder=2)
+    gates = (("f", r"$\sigma$", "forget", r"$\boldsymbol{f}_t$"),
+             ("i", r"$\sigma$", "input", r"$\boldsymbol{i}_t$"),
+             ("g", r"$\tanh$", "candidate", r"$\boldsymbol{g}_t$"),
+             ("o", r"$\sigma$", "output", r"$\boldsymbol{o}_t$"))
+    for key, layer, kind, name in gates:
+        x = X[key]
+        _line(ax, [(x, _BUS_Y), (x, _GATE_Y - 0.35)])
+        _box(ax, (x, _GATE_Y), layer, _GATE_COLOURS[kind])
+        _label(ax, (x - 0.66, _GATE_Y + 0.66), name, colour=_GATE_COLOURS[kind])
+
+
+def _lstm_updates(ax) -> None:
+    """s_t = f ⊙ s_{t-1} + i ⊙ g, and h_t = o ⊙ tanh(s_t)."""
+    X, r, top = _LSTM_X, _R_OP, _TOP
+    _line(ax, [(X["f"], _GATE_Y + 0.35), (X["f"], top - r)])  # f multiplies the old state
+    yg = 3.7  # i ⊙ g is added
+    _op(ax, (X["g"], yg), r"$\times$")
+    _line(ax, [(X["i"], _GATE_Y + 0.35), (X["i"], yg), (X["g"] - r, yg)])
+    _line(ax, [(X["g"], _GATE_Y + 0.35), (X["g"], yg - r)])
+    _line(ax, [(X["g"], yg + r), (X["g"], top - r)])
+    xs = X["s"]
+    _box(ax, (xs, 3.7), r"$\tanh$", "#999999", w=1.0, h=0.55)
     _line(ax, [(xs, top), (xs, 3.7 + 0.28)])
     ax.plot([xs], [top], "o", color=_INK, ms=4, zorder=2)
-    yh = gate_y
-    _op(ax, (xs, yh), r"$\times$")
-    _line(ax, [(xs, 3.7 - 0.28), (xs, yh + r)])
-    _line(ax, [(xo + 0.5, yh), (xs - r, yh)])
-    _line(ax, [(xs + r, yh), (11.4, yh)])
-    _label(ax, (11.5, yh + 0.45), r"$\boldsymbol{h}_t$", ha="right")
-    # optional peepholes: f and i see s_{t-1}, o sees s_t
-    peep = PALETTE["purple"]
-    xp = 1.7
-    ax.plot([xp], [top], "o", color=peep, ms=3.5, zorder=2)
-    yp = 3.3
-    ax.plot([xp, xp, xi - 0.3], [top, yp, yp], color=peep, lw=1.1, ls=(0, (4, 3)), zorder=1)
-    _line(ax, [(xf - 0.3, yp), (xf - 0.3, gate_y + 0.35)], colour=peep, lw=1.1, dashed=True)
-    _line(ax, [(xi - 0.3, yp), (xi - 0.3, gate_y + 0.35)], colour=peep, lw=1.1, dashed=True)
-    ax.plot([xo + 0.3], [top], "o", color=peep, ms=3.5, zorder=2)
-    _line(ax, [(xo + 0.3, top), (xo + 0.3, gate_y + 0.35)], colour=peep, lw=1.1, dashed=True)
-    _label(ax, (xo + 0.15, 4.3), "peepholes\n(optional)", colour=peep, size=10, ha="right")
-    ax.set_title("LSTM", fontsize=14, pad=4)
+    _op(ax, (xs, _GATE_Y), r"$\times$")
+    _line(ax, [(xs, 3.7 - 0.28), (xs, _GATE_Y + r)])
+    _line(ax, [(X["o"] + 0.5, _GATE_Y), (xs - r, _GATE_Y)])
+    _line(ax, [(xs + r, _GATE_Y), (11.4, _GATE_Y)])
+    _label(ax, (11.5, _GATE_Y + 0.5), r"$\boldsymbol{h}_t$", ha="right")
 
 
-def _draw_gru(ax):
-    r = 0.26
-    top, gate_y, bus_y = 5.0, 2.3, 0.9
-    xr, xu, xc, xmix = 2.6, 5.0, 7.6, 9.0
-    ymix, yrh = 4.05, 3.35
-    # the state line along the top: h_{t-1} -> x u -> + (1-u) h̃ -> h_t
-    ax.plot([0.6, 11.4], [top, top], color=PALETTE["green"], lw=4.5, alpha=0.18, zorder=0,
-            solid_capstyle="round")
-    _line(ax, [(0.6, top), (xu - r, top)])
-    _line(ax, [(xu + r, top), (xmix - r, top)])
-    _line(ax, [(xmix + r, top), (11.4, top)])
-    _op(ax, (xu, top), r"$\times$")
-    _op(ax, (xmix, top), r"$+$")
-    _label(ax, (0.35, top + 0.45), r"$\boldsymbol{h}_{t-1}$", ha="left")
-    _label(ax, (11.5, top + 0.45), r"$\boldsymbol{h}_t$", ha="right")
-    # h_{t-1} and x_t reach the two gates; x_t alone reaches the candidate directly
-    ax.plot([1.1], [top], "o", color=_INK, ms=4, zorder=2)
-    ax.plot([1.1, 1.1], [top, bus_y], color=_INK, lw=1.4, zorder=1)
-    ax.plot([1.1, xu], [bus_y, bus_y], color=_INK, lw=1.4, zorder=1)
-    _label(ax, (1.9, -0.25), r"$\boldsymbol{x}_t$")
-    ax.plot([1.9, 1.9], [0.05, bus_y], color=_INK, lw=1.4, zorder=1)
-    ax.plot([1.9, xc], [0.45, 0.45], color=_INK, lw=1.4, zorder=1)
-    ax.plot([1.9, 1.9], [0.45, bus_y], "o", color=_INK, ms=4, zorder=2)
-    for x in (xr, xu):
-        _line(ax, [(x, bus_y), (x, gate_y - 0.35)])
-    _line(ax, [(xc, 0.45), (xc, gate_y - 0.35)])
-    _box(ax, (xr, gate_y), r"$\sigma$", _GATE_COLOURS["reset"])
-    _box(ax, (xu, gate_y), r"$\sigma$", _GATE_COLOURS["update"])
-    _box(ax, (xc, gate_y), r"$\tanh$", _GATE_COLOURS["candidate"])
-    _label(ax, (xr - 0.62, gate_y + 0.62), r"$\boldsymbol{r}_t$", colour=_GATE_COLOURS["reset"])
-    _label(ax, (xu - 0.62, gate_y + 0.62), r"$\boldsymbol{u}_t$", colour=_GATE_COLOURS["update"])
-    _label(ax, (xc + 0.75, gate_y - 0.55), r"$\tilde{\boldsymbol{h}}_t$",
+def _lstm_peepholes(ax) -> None:
+    """The optional peepholes, dashed: f and i see s_{t-1}, o sees s_t."""
+    X, peep, yp, xp = _LSTM_X, PALETTE["purple"], 3.3, 1.7
+    ax.plot([xp], [_TOP], "o", color=peep, ms=3.5, zorder=2)
+    ax.plot([xp, xp, X["i"] - 0.3], [_TOP, yp, yp], color=peep, lw=1.1, ls=(0, (4, 3)),
+            zorder=1)
+    for x in (X["f"] - 0.3, X["i"] - 0.3):
+        _line(ax, [(x, yp), (x, _GATE_Y + 0.35)], colour=peep, lw=1.1, dashed=True)
+    ax.plot([X["o"] + 0.3], [_TOP], "o", color=peep, ms=3.5, zorder=2)
+    _line(ax, [(X["o"] + 0.3, _TOP), (X["o"] + 0.3, _GATE_Y + 0.35)], colour=peep, lw=1.1,
+          dashed=True)
+    _label(ax, (X["o"] + 0.1, 4.3), "peepholes\n(optional)", colour=peep, ha="right",
+           linespacing=1.0)
+
+
+def _draw_lstm(ax) -> None:
+    _state_line(ax, (_LSTM_X["f"], _LSTM_X["g"]), PALETTE["blue"],
+                r"$\boldsymbol{s}_{t-1}$", r"$\boldsymbol{s}_t$")
+    _op(ax, (_LSTM_X["f"], _TOP), r"$\times$")
+    _op(ax, (_LSTM_X["g"], _TOP), r"$+$")
+    _lstm_gates(ax)
+    _lstm_updates(ax)
+    _lstm_peepholes(ax)
+    ax.set_title("LSTM", fontsize=15, pad=4)
+
+
+_GRU_X = {"r": 2.6, "u": 5.0, "c": 7.6, "mix": 9.0}
+
+
+def _gru_gates(ax) -> None:
+    """h_{t-1} and x_t reach the two gates; x_t alone reaches the candidate directly."""
+    X = _GRU_X
+    ax.plot([1.1], [_TOP], "o", color=_INK, ms=4, zorder=2)
+    ax.plot([1.1, 1.1], [_TOP, _BUS_Y], color=_INK, lw=1.4, zorder=1)
+    ax.plot([1.1, X["u"]], [_BUS_Y, _BUS_Y], color=_INK, lw=1.4, zorder=1)
+    _label(ax, (1.9, -0.3), r"$\boldsymbol{x}_t$")
+    ax.plot([1.9, 1.9], [0.05, _BUS_Y], color=_INK, lw=1.4, zorder=1)
+    ax.plot([1.9, X["c"]], [0.45, 0.45], color=_INK, lw=1.4, zorder=1)
+    ax.plot([1.9, 1.9], [0.45, _BUS_Y], "o", color=_INK, ms=4, zorder=2)
+    for x in (X["r"], X["u"]):
+        _line(ax, [(x, _BUS_Y), (x, _GATE_Y - 0.35)])
+    _line(ax, [(X["c"], 0.45), (X["c"], _GATE_Y - 0.35)])
+    _box(ax, (X["r"], _GATE_Y), r"$\sigma$", _GATE_COLOURS["reset"])
+    _box(ax, (X["u"], _GATE_Y), r"$\sigma$", _GATE_COLOURS["update"])
+    _box(ax, (X["c"], _GATE_Y), r"$\tanh$", _GATE_COLOURS["candidate"])
+    _label(ax, (X["r"] - 0.66, _GATE_Y + 0.66), r"$\boldsymbol{r}_t$",
+           colour=_GATE_COLOURS["reset"])
+    _label(ax, (X["u"] - 0.66, _GATE_Y + 0.66), r"$\boldsymbol{u}_t$",
+           colour=_GATE_COLOURS["update"])
+    _label(ax, (X["c"] + 0.8, _GATE_Y - 0.6), r"$\tilde{\boldsymbol{h}}_t$",
            colour=_GATE_COLOURS["candidate"])
-    # reset: r ⊙ h_{t-1} is what the candidate sees of the past
-    _op(ax, (xr, yrh), r"$\times$")
-    _line(ax, [(xr, gate_y + 0.35), (xr, yrh - r)])
-    ax.plot([xr], [top], "o", color=_INK, ms=4, zorder=2)
-    _line(ax, [(xr, top), (xr, yrh + r)])
-    _line(ax, [(xr + r, yrh), (xc - 0.3, yrh), (xc - 0.3, gate_y + 0.35)])
-    # update: u weighs the old state, 1 - u the candidate (drawn over the reset line)
-    ax.plot([xu - 0.14, xu + 0.14], [yrh, yrh], color="white", lw=5, zorder=1.5)
-    _line(ax, [(xu, gate_y + 0.35), (xu, top - r)], zorder=2.0)
-    ax.plot([xu], [ymix], "o", color=_INK, ms=4, zorder=3)
+
+
+def _gru_updates(ax) -> None:
+    """Reset: r ⊙ h_{t-1} feeds the candidate. Update: u weighs the old state, 1 - u the new."""
+    X, r = _GRU_X, _R_OP
+    ymix, yrh = 4.05, 3.35
+    _op(ax, (X["r"], yrh), r"$\times$")
+    _line(ax, [(X["r"], _GATE_Y + 0.35), (X["r"], yrh - r)])
+    ax.plot([X["r"]], [_TOP], "o", color=_INK, ms=4, zorder=2)
+    _line(ax, [(X["r"], _TOP), (X["r"], yrh + r)])
+    _line(ax, [(X["r"] + r, yrh), (X["c"] - 0.3, yrh), (X["c"] - 0.3, _GATE_Y + 0.35)])
+    # the update line is drawn over the reset line
+    ax.plot([X["u"] - 0.14, X["u"] + 0.14], [yrh, yrh], color="white", lw=5, zorder=1.5)
+    _line(ax, [(X["u"], _GATE_Y + 0.35), (X["u"], _TOP - r)], zorder=2.0)
+    ax.plot([X["u"]], [ymix], "o", color=_INK, ms=4, zorder=3)
     _box(ax, (7.0, ymix), r"$1-$", "#999999", w=0.7, h=0.45)
-    _line(ax, [(xu, ymix), (7.0 - 0.35, ymix)])
-    _op(ax, (xmix, ymix), r"$\times$")
-    _line(ax, [(7.0 + 0.35, ymix), (xmix - r, ymix)])
-    _line(ax, [(xc + 0.5, gate_y), (xmix, gate_y), (xmix, ymix - r)])
-    _line(ax, [(xmix, ymix + r), (xmix, top - r)])
-    ax.set_title("GRU", fontsize=14, pad=4)
+    _line(ax, [(X["u"], ymix), (7.0 - 0.35, ymix)])
+    _op(ax, (X["mix"], ymix), r"$\times$")
+    _line(ax, [(7.0 + 0.35, ymix), (X["mix"] - r, ymix)])
+    _line(ax, [(X["c"] + 0.5, _GATE_Y), (X["mix"], _GATE_Y), (X["mix"], ymix - r)])
+    _line(ax, [(X["mix"], ymix + r), (X["mix"], _TOP - r)])
+
+
+def _draw_gru(ax) -> None:
+    _state_line(ax, (_GRU_X["u"], _GRU_X["mix"]), PALETTE["green"],
+                r"$\boldsymbol{h}_{t-1}$", r"$\boldsymbol{h}_t$")
+    _op(ax, (_GRU_X["u"], _TOP), r"$\times$")
+    _op(ax, (_GRU_X["mix"], _TOP), r"$+$")
+    _gru_gates(ax)
+    _gru_updates(ax)
+    ax.set_title("GRU", fontsize=15, pad=4)
 
 
 @in_style
 def draw_cells():
-    """Block diagrams of an LSTM cell (left) and a GRU cell (right).
+    """Block diagrams of an LSTM cell (top) and a GRU cell (bottom).
 
     Boxes are layers (σ or tanh of an affine function of the inputs that
     reach them), circles element-wise operations. The shaded line along the
     top of each cell is the state that passes from step to step through
     multiplications and additions only.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
-    fig = new_figure((13.0, 4.3))
-    axes = fig.subplots(1, 2)
+    fig = new_figure((7.6, 8.4))
+    axes = fig.subplots(2, 1)
     _draw_lstm(axes[0])
     _draw_gru(axes[1])
     for ax in axes:
         ax.set_xlim(0, 11.7)
-        ax.set_ylim(-0.6, 5.8)
+        ax.set_ylim(-0.7, 5.8)
         ax.set_aspect("equal")
         ax.axis("off")
     return fig
@@ -236,57 +262,6 @@ def draw_cells():
 # ---------------------------------------------------------------------------
 
 
-def cell_path_gain(f) -> np.ndarray:
-    """The cell-state path's derivative ∂s_T/∂s_t = f_{t+1} ⊙ ... ⊙ f_T, averaged over units.
-
-    Counts only the direct path through the self-loop of equation
-    ``lstm-s`` (the paths through h are left out).
-
-    Parameters
-    ----------
-    f : ndarray, shape (T, H)
-        Forget-gate values of one sequence.
-
-    Returns
-    -------
-    ndarray, shape (T,)
-        Entry t (0-based) is the mean over units of Π_{k > t} f_k; the last is 1.
-    """
-    f = np.asarray(f, dtype=np.float64)
-    if f.ndim != 2:
-        raise ValueError(f"f must have shape (T, H), got {f.shape}")
-    tail = np.ones_like(f)
-    tail[:-1] = np.cumprod(f[::-1], axis=0)[::-1][1:]  # Π_{k=t+1}^{T} f_k
-    return tail.mean(axis=1)
-
-
-def rnn_path_gain(h, W) -> np.ndarray:
-    """The vanilla RNN's ‖∂h_T/∂h_t‖₂, the spectral norm of a product of Jacobians.
-
-    Each step contributes diag(1 - h_k²) W (equation ``rnn-h`` of chapter 1).
-
-    Parameters
-    ----------
-    h : ndarray, shape (T, H)
-        Hidden states h_1 ... h_T of one sequence.
-    W : ndarray, shape (H, H)
-
-    Returns
-    -------
-    ndarray, shape (T,)
-        Entry t (0-based) is ‖J_T J_{T-1} ... J_{t+1}‖₂; the last is 1.
-    """
-    h = np.asarray(h, dtype=np.float64)
-    W = np.asarray(W, dtype=np.float64)
-    if h.ndim != 2 or W.shape != (h.shape[1], h.shape[1]):
-        raise ValueError(f"h must be (T, H) and W (H, H), got {h.shape} and {W.shape}")
-    T, H = h.shape
-    gains = np.ones(T)
-    J = np.eye(H)
-    for t in range(T - 1, 0, -1):
-        J = J @ ((1.0 - h[t] ** 2)[:, None] * W)  # ∂h_T/∂h_{t}, built from the right end
-        gains[t - 1] = np.linalg.norm(J, 2)
-    return gains
 
 
 @in_style
@@ -349,7 +324,7 @@ def plot_adding(histories: Mapping[int, Mapping[str, Mapping]], *, baseline: flo
         ax.set_xlabel("training step")
         ax.xaxis.set_major_locator(require("matplotlib.ticker").MaxNLocator(3, integer=True))
     axes[0].set_ylabel("training MSE (log scale)")
-    axes[-1].text(0.98, baseline * 1.12, "answer the mean", fontsize=10, color="#555555",
+    axes[-1].text(0.98, baseline * 1.12, "answer the mean", fontsize=11, color="#555555",
                   va="bottom", ha="right", transform=axes[-1].get_yaxis_transform())
     handles, names = axes[0].get_legend_handles_labels()
     fig.legend(handles, names, loc="outside upper center", ncol=len(names), frameon=False)
@@ -416,7 +391,7 @@ def plot_gate_trace(x, trace: Mapping[str, np.ndarray], *, gates: Sequence[str],
             a.axvline(t, color=PALETTE["orange"], lw=1.0, alpha=0.7, zorder=0)
     ax.set_ylabel(labels.get(lines, lines), rotation=0, ha="right", va="center")
     ax.set_xlabel("step $t$")
-    ax.legend(loc="upper left", ncol=len(units), fontsize=9, bbox_to_anchor=(0.0, 1.25))
+    ax.legend(loc="upper left", ncol=len(units), fontsize=11, bbox_to_anchor=(0.0, 1.25))
     if images is not None:
         fig.colorbar(images, ax=list(axes[1:-1]), shrink=0.9, pad=0.01, label="gate value")
     if title:
@@ -454,7 +429,7 @@ def plot_forget_bias(sensitivity: Mapping[str, np.ndarray], histories: Mapping[s
         Lower limit of the left panel's axis; smaller values run off the plot.
     """
     colours = dict(colours or {})
-    fig = new_figure((10.0, 3.8))
+    fig = new_figure((9.2, 3.8))
     left, right = fig.subplots(1, 2)
     for label, s in sensitivity.items():
         s = np.asarray(s, dtype=np.float64)
@@ -465,14 +440,14 @@ def plot_forget_bias(sensitivity: Mapping[str, np.ndarray], histories: Mapping[s
     left.set_xlabel("input step $t$")
     left.set_ylabel(r"$\|\partial o_T / \partial x_t\|$ (log scale)")
     left.set_title("at initialisation")
-    left.legend(loc="lower right", fontsize=9)
+    left.legend(loc="lower right", fontsize=11)
     for label, hist in histories.items():
         right.semilogy(hist["step"], hist["loss"], label=label, color=colours.get(label))
     right.axhline(baseline, color="#555555", ls="--", lw=1.3)
     right.set_xlabel("training step")
     right.set_ylabel("training MSE (log scale)")
     right.set_title("training")
-    right.legend(loc="lower left", fontsize=9)
+    right.legend(loc="lower left", fontsize=11)
     return fig
 
 
@@ -480,30 +455,6 @@ def plot_forget_bias(sensitivity: Mapping[str, np.ndarray], histories: Mapping[s
 # Counting
 # ---------------------------------------------------------------------------
 
-
-def counter_unit(values, x) -> int:
-    """The unit whose values follow the count (#a − #b so far) most closely.
-
-    Parameters
-    ----------
-    values : ndarray, shape (T, H)
-        A cell state or hidden state over one string of
-        :func:`textbook_rnn.tasks.counting.counting_language`.
-    x : ndarray, shape (T, D)
-        The string's one-hot inputs (S, a, b, ...).
-
-    Returns
-    -------
-    int
-        The index of the unit with the largest absolute correlation.
-    """
-    values = np.asarray(values, dtype=np.float64)
-    x = np.asarray(x, dtype=np.float64)
-    count = np.cumsum(x[:, 1] - x[:, 2])  # a's minus b's
-    v = values - values.mean(axis=0)
-    c = count - count.mean()
-    denom = np.sqrt((v**2).sum(axis=0) * (c**2).sum()) + 1e-300
-    return int(np.argmax(np.abs(v.T @ c) / denom))
 
 
 @in_style
@@ -527,7 +478,7 @@ def plot_counting(ns, accepted: Mapping[str, np.ndarray], n_train: int,
     ns = np.asarray(ns)
     cells = list(accepted)
     state_labels = state_labels or {}
-    fig = new_figure((9.5, 1.1 + 2.2 * len(cells)))
+    fig = new_figure((9.0, 1.1 + 2.2 * len(cells)))
     grid = fig.add_gridspec(len(cells) + 1, 1,
                             height_ratios=[0.35 * len(cells)] + [1.0] * len(cells))
     strip = fig.add_subplot(grid[0])
@@ -538,7 +489,7 @@ def plot_counting(ns, accepted: Mapping[str, np.ndarray], n_train: int,
         strip.scatter(ns[~ok], np.full((~ok).sum(), row), marker="|", s=90, color="#cccccc",
                       lw=1.6)
     strip.axvspan(ns.min() - 0.5, n_train + 0.5, color="#888888", alpha=0.15, lw=0)
-    strip.text(n_train + 1.5, len(cells) - 0.45, "◀ training range", ha="left", fontsize=10,
+    strip.text(n_train + 1.5, len(cells) - 0.45, "◀ training range", ha="left", fontsize=11,
                color="#555555", va="center")
     strip.set_yticks(range(len(cells)), [CELL_NAMES.get(c, c) for c in cells])
     strip.set_ylim(-0.5, len(cells) - 0.2)
@@ -553,7 +504,7 @@ def plot_counting(ns, accepted: Mapping[str, np.ndarray], n_train: int,
             ax.plot(np.arange(len(values)), values, color=colour, label=f"$n = {n}$")
             ax.axvline(n, color=colour, lw=0.8, ls=":")
         ax.set_ylabel(state_labels.get(cell, CELL_NAMES.get(cell, cell)))
-        ax.legend(loc="upper right", fontsize=9, ncol=len(states[cell]))
+        ax.legend(loc="upper right", fontsize=11, ncol=len(states[cell]))
         if row == len(cells):
             ax.set_xlabel("step $t$ (dotted: the last $a$)")
     return fig
@@ -601,7 +552,7 @@ def plot_memory_frame(x, f, s, *, units: Sequence[int], prediction: float, targe
         axes[2].plot(steps, s[:, u], color=colour)
     axes[1].set_ylim(-0.03, 1.03)
     axes[1].set_ylabel(r"forget gate $f_t$")
-    axes[1].legend(loc="lower left", ncol=len(units), fontsize=9)
+    axes[1].legend(loc="lower left", ncol=len(units), fontsize=11)
     axes[2].set_ylabel(r"cell state $s_t$")
     axes[2].set_xlabel("step $t$")
     for t in steps[marked]:

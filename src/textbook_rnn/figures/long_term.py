@@ -139,7 +139,7 @@ def plot_modes(coords, lam, align, *, norms=None):
     left.set_xlabel("step $t$")
     left.set_ylabel(r"$|c_{t,i}| = |\lambda_i|^t\,|c_{0,i}|$")
     left.set_title("each eigen-direction on its own")
-    left.legend(loc="lower left", fontsize=10.5)
+    left.legend(loc="lower left", fontsize=11.5)
     right.plot(steps, align, color=PALETTE["vermillion"])
     right.set_ylim(0, 1.05)
     right.set_xlim(0, T1 - 1)
@@ -188,7 +188,7 @@ def plot_spectrum_frame(lam, norms, *, rho: float, ylim=(1e-8, 1e8)):
     left.set_xlabel(r"Re $\lambda$")
     left.set_ylabel(r"Im $\lambda$")
     left.set_title("eigenvalues of $\\boldsymbol{W}$")
-    left.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=10,
+    left.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=11,
                 handlelength=1.5, columnspacing=1.0)
     steps = np.arange(norms.shape[1])
     for row in norms:
@@ -264,7 +264,7 @@ def plot_forward_backward_frame(forward, backward, *, title: str = "",
     right.annotate("", xy=(0.06, 0.06), xytext=(0.3, 0.06), xycoords="axes fraction",
                    arrowprops={"arrowstyle": "-|>", "color": "#555555", "lw": 1.3})
     right.text(0.18, 0.09, "back in time", transform=right.transAxes, ha="center",
-               va="bottom", fontsize=10, color="#555555")
+               va="bottom", fontsize=11, color="#555555")
     fig.legend(*left.get_legend_handles_labels(), loc="outside lower center", ncol=2)
     if title:
         fig.suptitle(title, fontsize=13)
@@ -303,9 +303,9 @@ def plot_rates(rhos, gradient_rates, state_sizes):
     top = max(float(np.nanmax(v)) for v in gradient_rates.values()) * 1.05
     left.axhspan(0, 1, color=PALETTE["sky"], alpha=0.10, lw=0)
     left.axhspan(1, max(top, 1.2), color=PALETTE["vermillion"], alpha=0.07, lw=0)
-    left.text(0.03, 0.04, "gradient vanishes", transform=left.transAxes, fontsize=10,
+    left.text(0.03, 0.04, "gradient vanishes", transform=left.transAxes, fontsize=11,
               color="#335f7a")
-    left.text(0.03, 0.93, "gradient explodes", transform=left.transAxes, fontsize=10,
+    left.text(0.03, 0.93, "gradient explodes", transform=left.transAxes, fontsize=11,
               color="#8a3a10", va="top")
     left.set_ylim(0, max(top, 1.2))
     left.set_xlim(rhos.min(), rhos.max())
@@ -397,7 +397,7 @@ def plot_cliff(h0, by_step: Mapping[int, Sequence[float]], b, at_T: Mapping[int,
     by_step = _series("by_step", by_step)
     at_T = _series("at_T", at_T)
     slope_at_T = _series("slope_at_T", slope_at_T)
-    fig = new_figure((9.4, 3.5))
+    fig = new_figure((9.2, 3.5))
     a1, a2, a3 = fig.subplots(1, 3)
     cmap = require("matplotlib").colormaps["viridis"]
 
@@ -410,7 +410,7 @@ def plot_cliff(h0, by_step: Mapping[int, Sequence[float]], b, at_T: Mapping[int,
     a1.set_xlabel(r"start $h_0$")
     a1.set_ylabel(r"$h_t$")
     a1.set_title(rf"$h_t$ against $h_0$ ($w={w:g}$, $b={b_fixed:g}$)", fontsize=12)
-    a1.legend(loc="upper left", fontsize=10, handlelength=1.2)
+    a1.legend(loc="upper left", fontsize=11, handlelength=1.2)
     for i, (T, values) in enumerate(at_T.items()):
         a2.plot(b, values, color=shade(i, len(at_T)), label=f"$T={T}$")
         a3.plot(b, _log_floor(np.abs(slope_at_T[T]), 1e-12), color=shade(i, len(at_T)),
@@ -418,7 +418,7 @@ def plot_cliff(h0, by_step: Mapping[int, Sequence[float]], b, at_T: Mapping[int,
     a2.set_xlabel("bias $b$")
     a2.set_ylabel(r"$h_T$")
     a2.set_title(rf"$h_T$ against $b$ ($h_0={h0_fixed:g}$)", fontsize=12)
-    a2.legend(loc="upper left", fontsize=10, handlelength=1.2)
+    a2.legend(loc="upper left", fontsize=11, handlelength=1.2)
     a3.set_yscale("log")
     a3.set_xlabel("bias $b$")
     a3.set_ylabel(r"$|\partial h_T/\partial b|$")
@@ -448,7 +448,7 @@ def plot_pascanu(norms: Mapping, bounds: Mapping, *, gamma: float = 1.0):
         raise TypeError("norms must be a non-empty mapping from σ_max to a mapping of arrays")
     if set(norms) != set(bounds):
         raise ValueError("norms and bounds must have the same keys (the values of σ_max)")
-    fig = new_figure((9.4, 3.8))
+    fig = new_figure((9.2, 3.8))
     axes = np.atleast_1d(fig.subplots(1, len(norms), sharey=True))
     colours = [TANH, PALETTE["green"], LINEAR, PALETTE["purple"]]
     for ax, sigma in zip(axes, norms, strict=True):

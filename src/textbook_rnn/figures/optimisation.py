@@ -12,11 +12,12 @@ call gives the same picture on every machine.
 - :func:`plot_descent`: gradient-descent paths on that surface, one panel
   per clipping rule, with the loss along each path (also a frame of the
   chapter's widget);
-- :func:`clip_vectors` and :func:`turn_angle` (computing) and
-  :func:`plot_clipping_geometry` (drawing): what norm and element-wise
-  clipping do to two-dimensional gradients;
-- :func:`moving_average` and :func:`plot_clip_training`: training curves with
-  and without clipping, and the outcome against the learning rate;
+- :func:`plot_clipping_geometry`: what norm and element-wise clipping do to
+  two-dimensional gradients (from :func:`textbook_rnn.clipping.clip_vectors`
+  and :func:`textbook_rnn.clipping.turn_angle`);
+- :func:`plot_clip_training`: training curves with and without clipping
+  (smoothed by :func:`textbook_rnn.clip_training.moving_average`), and the
+  outcome against the learning rate;
 - :func:`plot_flow`: ‖∂L/∂h_t‖ and the ratios r_t of Pascanu et al.'s
   regulariser.
 
@@ -39,10 +40,7 @@ __all__ = [
     "ELEMENTWISE",
     "plot_cliff_surface",
     "plot_descent",
-    "clip_vectors",
-    "turn_angle",
     "plot_clipping_geometry",
-    "moving_average",
     "plot_clip_training",
     "plot_flow",
 ]
@@ -149,7 +147,7 @@ def plot_cliff_surface(w, b, loss, *, cut_w: float, cuts: Mapping[str, tuple],
         bottom.plot(bc, np.maximum(np.abs(sc), 1e-8), color=colour)
     top.set_ylabel("$L$")
     top.set_title(rf"a cut across the cliff, $w = {cut_w:g}$", fontsize=12.5)
-    top.legend(loc="upper left", fontsize=10)
+    top.legend(loc="upper left", fontsize=11)
     top.tick_params(labelbottom=False)
     bottom.set_yscale("log")
     bottom.set_xlabel("bias $b$")
@@ -164,7 +162,7 @@ def plot_cliff_surface(w, b, loss, *, cut_w: float, cuts: Mapping[str, tuple],
 def _legend_lines(ax, entries, loc="lower right"):
     Line2D = require("matplotlib.lines").Line2D
     handles = [Line2D([], [], color=c, ls=ls, lw=1.4, label=lab) for c, ls, lab in entries]
-    legend = ax.legend(handles=handles, loc=loc, fontsize=10, framealpha=0.85, frameon=True,
+    legend = ax.legend(handles=handles, loc=loc, fontsize=11, framealpha=0.85, frameon=True,
                        facecolor="#333333", edgecolor="none", labelcolor="white")
     return legend
 
@@ -188,7 +186,7 @@ def _exit_note(ax, path: np.ndarray, w, b, colour) -> None:
     end = path[-1]
     ax.annotate(f"thrown to\n({end[0]:.1f}, {end[1]:.1f})", xy=edge, xycoords="data",
                 xytext=(edge[0] - 0.08 * (w[-1] - w[0]), edge[1] + 0.14 * (b[-1] - b[0])),
-                textcoords="data", fontsize=9.5, color="white", ha="right",
+                textcoords="data", fontsize=11.5, color="white", ha="right",
                 arrowprops={"arrowstyle": "-|>", "color": colour, "lw": 1.2})
 
 
@@ -223,7 +221,7 @@ def plot_descent(w, b, loss, panels: Mapping[str, Sequence[Trajectory]], *,
     if not isinstance(panels, Mapping) or not panels:
         raise TypeError("panels must be a non-empty mapping from title to trajectories")
     n = len(panels)
-    fig = new_figure(figsize or (3.0 * n + 0.6, 5.3))
+    fig = new_figure(figsize or (2.8 * n + 0.6, 5.3))
     axes = fig.subplots(2, n, squeeze=False, gridspec_kw={"height_ratios": [2.1, 1]})
     default = [PLAIN, NORM, ELEMENTWISE, PALETTE["purple"], PALETTE["orange"]]
     markers = ["o", "s", "^", "D"]
@@ -263,182 +261,190 @@ def plot_descent(w, b, loss, panels: Mapping[str, Sequence[Trajectory]], *,
 # --- the geometry of clipping -----------------------------------------------------------------
 
 
-def clip_vectors(G, threshold: float, mode: str) -> np.ndarray:
-    """Clip each row of ``G`` on its own, by norm (``clip-norm``) or entry by entry.
-
-    Each row is a whole gradient here (unlike
-    :func:`textbook_rnn.clipping.clip_by_global_norm`, which treats a whole
-    dict as one gradient), so that many gradients can be drawn at once.
-
-    Parameters
-    ----------
-    G : ndarray, shape (M, P)
-        M gradients with P entries each.
-    threshold : float
-        v > 0.
-    mode : {"norm", "elementwise"}
-
-    Returns
-    -------
-    ndarray, shape (M, P)
-    """
-    G = _array("G", G, 2)
-    if not threshold > 0:
-        raise ValueError(f"threshold must be positive, got {threshold}")
-    if mode == "norm":
-        norms = np.linalg.norm(G, axis=1, keepdims=True)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            scale = np.where(norms > threshold, threshold / norms, 1.0)
-        return G * scale
-    if mode == "elementwise":
-        return np.clip(G, -threshold, threshold)
-    raise ValueError(f"mode must be 'norm' or 'elementwise', got {mode!r}")
 
 
-def turn_angle(G, clipped) -> np.ndarray:
-    """The angle, in degrees, between each gradient and its clipped version.
+def _clip_panel(ax, G, clipped, threshold: float, mode: str) -> None:
+    """Gradients (grey), their clipped versions (coloured) and the region clipping allows."""
+    patches = require("matplotlib.patches")
+    colour, title = {"norm": (NORM, "norm clipping"),
+                     "elementwise": (ELEMENTWISE, "element-wise clipping")}[mode]
+    v = threshold
+    region = (patches.Circle((0, 0), v) if mode == "norm"
+              else patches.Rectangle((-v, -v), 2 * v, 2 * v))
+    region.set(fill=True, facecolor=colour, alpha=0.10, edgecolor=colour, lw=1.2)
+    ax.add_patch(region)
+    for g, c in zip(G, clipped, strict=True):
+        ax.annotate("", xy=g, xytext=(0, 0), arrowprops={
+            "arrowstyle": "-|>", "color": GREY, "lw": 1.1, "shrinkA": 0, "shrinkB": 0})
+        ax.plot([g[0], c[0]], [g[1], c[1]], ls=":", color=GREY, lw=1.0)
+        ax.annotate("", xy=c, xytext=(0, 0), arrowprops={
+            "arrowstyle": "-|>", "color": colour, "lw": 2.0, "shrinkA": 0, "shrinkB": 0})
+    lim = 1.12 * max(np.abs(G).max(), 1.2 * v)
+    ax.set_xlim(-lim, lim)
+    ax.set_ylim(-lim, lim)
+    ax.set_aspect("equal")
+    ax.axhline(0, color="#cccccc", lw=0.8, zorder=0)
+    ax.axvline(0, color="#cccccc", lw=0.8, zorder=0)
+    ax.set_title(title)
+    ax.set_xlabel("$g_1$")
 
-    Parameters
-    ----------
-    G, clipped : ndarray, shape (M, P)
 
-    Returns
-    -------
-    ndarray, shape (M,)
-        0 where the direction is kept; nan for a zero gradient.
-    """
-    G = _array("G", G, 2)
-    clipped = _array("clipped", clipped, 2)
-    if G.shape != clipped.shape:
-        raise ValueError(f"G and clipped must have the same shape, got {G.shape} and "
-                         f"{clipped.shape}")
-    a = np.linalg.norm(G, axis=1, keepdims=True)
-    b = np.linalg.norm(clipped, axis=1, keepdims=True)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        u, v = G / a, clipped / b
-        # 2 atan2(|u - v|, |u + v|): accurate for small angles, where arccos of the cosine is not
-        angle = 2.0 * np.arctan2(np.linalg.norm(u - v, axis=1), np.linalg.norm(u + v, axis=1))
-    return np.where((a[:, 0] > 0) & (b[:, 0] > 0), np.degrees(angle), np.nan)
+def _turn_panel(ax, directions, turns: Mapping[float, np.ndarray]) -> None:
+    """The turn of element-wise clipping against the gradient's direction, one line per size."""
+    cmap = require("matplotlib").colormaps["viridis"]
+    for i, (size, angle) in enumerate(turns.items()):
+        ax.plot(directions, angle, color=cmap(0.15 + 0.7 * i / max(len(turns) - 1, 1)),
+                label=rf"$\|g\| = {size:g}\,v$")
+    ax.axhline(0, color=NORM, lw=2.0, ls=(0, (5, 3)), label="norm clipping")
+    ax.set_xlim(0, 90)
+    ax.set_xticks([0, 30, 60, 90])
+    ax.set_ylim(-2, 75)
+    ax.set_xlabel(r"direction of $g$ (degrees)")
+    ax.set_ylabel("turn (degrees)")
+    ax.set_title("element-wise: the turn")
+    ax.legend(loc="upper center", ncol=2, handlelength=1.2, columnspacing=0.8)
 
 
 @in_style
-def plot_clipping_geometry(G, threshold: float, *, sizes: Sequence[float] = (1.5, 3.0, 30.0)):
+def plot_clipping_geometry(G, clipped: Mapping[str, np.ndarray], threshold: float,
+                           directions, turns: Mapping[float, np.ndarray]):
     """What the two clipping rules do to two-dimensional gradients.
 
     Parameters
     ----------
     G : ndarray, shape (M, 2)
         Gradients to draw as arrows in the first two panels.
+    clipped : mapping of str to ndarray, shape (M, 2)
+        ``"norm"`` and ``"elementwise"`` to ``G`` clipped by that rule, from
+        :func:`textbook_rnn.clipping.clip_vectors`.
     threshold : float
         v.
-    sizes : sequence of float
-        Norms ‖g‖ / v of the gradients whose turn angle the third panel
-        draws against their direction.
+    directions : ndarray, shape (A,)
+        Directions of gradients, in degrees from the g_1 axis (0 to 90).
+    turns : mapping of float to ndarray, shape (A,)
+        Size ‖g‖ / v to the angle by which element-wise clipping turns a
+        gradient of that size in each direction, from
+        :func:`textbook_rnn.clipping.turn_angle`.
 
     Returns
     -------
     matplotlib.figure.Figure
         Norm clipping (arrows shortened onto the circle ‖g‖ = v); element-wise
         clipping (arrows pushed into the square |g_j| ≤ v); the angle by which
-        element-wise clipping turns a gradient, against the gradient's
-        direction, for gradients of several sizes.
+        element-wise clipping turns a gradient, against its direction.
     """
     G = _array("G", G, 2)
     if G.shape[1] != 2:
         raise ValueError(f"G must have two columns (2-D gradients), got shape {G.shape}")
-    patches = require("matplotlib.patches")
+    if not isinstance(clipped, Mapping) or set(clipped) != {"norm", "elementwise"}:
+        raise TypeError("clipped must map 'norm' and 'elementwise' to arrays shaped like G")
+    directions = _array("directions", directions, 1)
+    if not isinstance(turns, Mapping) or not turns:
+        raise TypeError("turns must be a non-empty mapping from size to a 1-D array")
     v = float(threshold)
-    fig = new_figure((8.8, 3.5))
+    fig = new_figure((8.8, 3.6))
     a1, a2, a3 = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1, 1, 1.25]})
-    lim = 1.12 * max(np.abs(G).max(), 1.2 * v)
-    for ax, mode, colour, title in ((a1, "norm", NORM, "norm clipping"),
-                                    (a2, "elementwise", ELEMENTWISE, "element-wise clipping")):
-        C = clip_vectors(G, v, mode)
-        if mode == "norm":
-            ax.add_patch(patches.Circle((0, 0), v, fill=True, fc=colour, alpha=0.10,
-                                        ec=colour, lw=1.2))
-        else:
-            ax.add_patch(patches.Rectangle((-v, -v), 2 * v, 2 * v, fill=True, fc=colour,
-                                           alpha=0.10, ec=colour, lw=1.2))
-        for g, c in zip(G, C, strict=True):
-            ax.annotate("", xy=g, xytext=(0, 0), arrowprops={
-                "arrowstyle": "-|>", "color": GREY, "lw": 1.1, "shrinkA": 0, "shrinkB": 0})
-            ax.plot([g[0], c[0]], [g[1], c[1]], ls=":", color=GREY, lw=1.0)
-            ax.annotate("", xy=c, xytext=(0, 0), arrowprops={
-                "arrowstyle": "-|>", "color": colour, "lw": 2.0, "shrinkA": 0, "shrinkB": 0})
-        ax.set_xlim(-lim, lim)
-        ax.set_ylim(-lim, lim)
-        ax.set_aspect("equal")
-        ax.axhline(0, color="#cccccc", lw=0.8, zorder=0)
-        ax.axvline(0, color="#cccccc", lw=0.8, zorder=0)
-        ax.set_title(title, fontsize=12.5)
-        ax.set_xlabel("$g_1$")
+    for ax, mode in ((a1, "norm"), (a2, "elementwise")):
+        C = _array(f"clipped[{mode!r}]", clipped[mode], 2)
+        if C.shape != G.shape:
+            raise ValueError(f"clipped[{mode!r}] must have the shape of G {G.shape}, "
+                             f"got {C.shape}")
+        _clip_panel(ax, G, C, v, mode)
     a1.set_ylabel("$g_2$")
-    # the turn angle against the direction of g
-    phi = np.linspace(0.0, 90.0, 721)
-    unit = np.stack([np.cos(np.radians(phi)), np.sin(np.radians(phi))], axis=1)
-    cmap = require("matplotlib").colormaps["viridis"]
-    for i, size in enumerate(sizes):
-        g = size * v * unit
-        angle = turn_angle(g, clip_vectors(g, v, "elementwise"))
-        a3.plot(phi, angle, color=cmap(0.15 + 0.7 * i / max(len(sizes) - 1, 1)),
-                label=rf"$\|g\| = {size:g}\,v$")
-    a3.axhline(0, color=NORM, lw=2.0, ls=(0, (5, 3)), label="norm clipping, any size")
-    a3.set_xlim(0, 90)
-    a3.set_xticks([0, 15, 30, 45, 60, 75, 90])
-    a3.set_ylim(-2, 62)
-    a3.set_xlabel(r"direction of $g$ (degrees from the $g_1$ axis)")
-    a3.set_ylabel("turn (degrees)")
-    a3.set_title("element-wise: how far the step turns", fontsize=12.5)
-    a3.legend(loc="upper center", fontsize=9, ncol=2, handlelength=1.4, columnspacing=1.0)
+    _turn_panel(a3, directions, {size: _array(f"turns[{size!r}]", angle, 1)
+                                 for size, angle in turns.items()})
     return fig
 
 
 # --- clipping in training ---------------------------------------------------------------------
 
 
-def moving_average(x, window: int) -> np.ndarray:
-    """Trailing mean over ``window`` steps, ignoring nan; nan where all are nan.
+_RUN_COLOURS = {"plain": PLAIN, "clipped": NORM}
 
-    Parameters
-    ----------
-    x : ndarray, shape (S,)
-    window : int
-        At least 1.
 
-    Returns
-    -------
-    ndarray, shape (S,)
-        Entry k is the mean of the finite values among ``x[k - window + 1 .. k]``.
-    """
-    x = _array("x", x, 1)
-    window = int(window)
-    if window < 1:
-        raise ValueError(f"window must be at least 1, got {window}")
-    ok = np.isfinite(x)
-    csum = np.concatenate([[0.0], np.cumsum(np.where(ok, x, 0.0))])
-    ccount = np.concatenate([[0], np.cumsum(ok)])
-    hi = np.arange(1, x.size + 1)
-    lo = np.maximum(hi - window, 0)
-    count = ccount[hi] - ccount[lo]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = (csum[hi] - csum[lo]) / count
-    out[count == 0] = np.nan
-    out[~ok] = np.nan  # nothing after a run stopped
-    return out
+def _run_names(threshold: float) -> dict[str, str]:
+    return {"plain": "no clipping", "clipped": f"norm clipping, $v = {threshold:g}$"}
+
+
+def _curves_panels(a1, a2, runs, *, threshold: float, names, top: float = 2.0) -> None:
+    """Training loss (already smoothed) and gradient norm of every run, per step."""
+    for key in ("plain", "clipped"):
+        colour = _RUN_COLOURS[key]
+        for i, run in enumerate(runs[key]):
+            losses = _array("losses", run["losses"], 1)
+            norms = _array("grad_norms", run["grad_norms"], 1)
+            steps = np.arange(1, losses.size + 1)
+            a1.plot(steps, losses, color=colour, lw=1.2, alpha=0.85,
+                    label=names[key] if i == 0 else None)
+            a2.plot(steps, norms, color=colour, lw=0.7, alpha=0.6)
+            if run["diverged_at"] is not None:
+                k = int(run["diverged_at"]) + 1
+                a1.plot(k, top * 0.8, "x", color=colour, ms=8, mew=2.0, clip_on=False)
+    for ax in (a1, a2):
+        ax.set_yscale("log")
+        ax.set_xscale("log")
+        ax.set_xlabel("step")
+    a1.set_ylim(0.01, top)
+    a2.axhline(threshold, color="black", lw=1.1, ls=(0, (4, 3)))
+    a2.text(0.98, threshold * 1.15, "threshold $v$", transform=a2.get_yaxis_transform(),
+            ha="right", va="bottom")
+    a2.set_ylabel(r"$\|g\|$ before clipping")
+    a2.set_title("gradient norm")
+
+
+def _sweep_points(values_by_rate, rates, shift: float):
+    """X positions of finite results and of diverged runs (nan), jittered per seed."""
+    xs, ys, xd = [], [], []
+    for j, rate in enumerate(rates):
+        vals = np.asarray(values_by_rate.get(rate, []), dtype=float)
+        for m, val in enumerate(vals):
+            x = j + shift + 0.03 * (m - (vals.size - 1) / 2)
+            if np.isfinite(val):
+                xs.append(x)
+                ys.append(val)
+            else:
+                xd.append(x)
+    return xs, ys, xd
+
+
+def _sweep_panel(ax, sweep, *, baseline: float, names) -> None:
+    """Test error after training against the learning rate; diverged runs in a band on top."""
+    rates = sorted(set(sweep["plain"]) | set(sweep["clipped"]))
+    finite = [float(v) for key in ("plain", "clipped") for rate in rates
+              for v in np.asarray(sweep[key].get(rate, []), dtype=float) if np.isfinite(v)]
+    high = 10 ** np.ceil(np.log10(max(finite + [1.0]) * 1.5))  # top of the finite range
+    band = (high * 1.6, high * 9.0)  # where diverged runs are drawn
+    for key, shift in (("plain", -0.1), ("clipped", 0.1)):
+        xs, ys, xd = _sweep_points(sweep[key], rates, shift)
+        ax.plot(xs, ys, "o", color=_RUN_COLOURS[key], ms=4.5, alpha=0.85, label=names[key])
+        ax.plot(xd, [np.sqrt(band[0] * band[1])] * len(xd), "x", color=_RUN_COLOURS[key],
+                ms=6, mew=1.6)
+    ax.axhspan(*band, color="#e8e8e8", zorder=0, lw=0)
+    ax.text(-0.4, band[1] * 0.8, "diverged", ha="left", va="top", color="#555555")
+    ax.axhline(baseline, color=GREY, lw=1.0, ls=(0, (4, 3)))
+    ax.set_xticks(range(len(rates)))
+    ax.set_xticklabels([f"{r:g}" for r in rates])
+    ax.set_xlim(-0.5, len(rates) - 0.5)
+    ax.set_yscale("log")
+    ax.set_ylim(0.01, band[1])
+    ax.set_xlabel(r"learning rate $\eta$")
+    ax.set_ylabel("test MSE after training")
+    ax.set_title("every seed, every rate")
 
 
 @in_style
 def plot_clip_training(runs: Mapping[str, Sequence[Mapping]], sweep: Mapping[str, Mapping],
-                       *, lr: float, threshold: float, baseline: float, window: int = 25):
+                       *, lr: float, threshold: float, baseline: float):
     """Training with and without clipping: curves at one learning rate, outcomes at several.
 
     Parameters
     ----------
     runs : mapping of str to sequence of dict
-        ``"plain"`` and ``"clipped"`` to one dict per seed with ``losses``,
-        ``grad_norms`` and ``diverged_at``, as returned by
-        :func:`textbook_rnn.clip_training.clipping_experiment`, at ``lr``.
+        ``"plain"`` and ``"clipped"`` to one dict per seed with ``losses``
+        (the training loss per step, smoothed for display, e.g. by
+        :func:`textbook_rnn.clip_training.moving_average`), ``grad_norms``
+        and ``diverged_at``, as in the results of
+        :func:`textbook_rnn.clip_training.clipping_experiment` at ``lr``.
     sweep : mapping of str to mapping of float to sequence of float
         ``"plain"`` and ``"clipped"`` to {learning rate: test MSE of each seed,
         nan for a run that diverged}.
@@ -448,83 +454,26 @@ def plot_clip_training(runs: Mapping[str, Sequence[Mapping]], sweep: Mapping[str
         The clipping threshold v (a line in the middle panel).
     baseline : float
         The error of always predicting the mean (a line in the first and last panels).
-    window : int
-        Steps in the moving average of the training loss.
 
     Returns
     -------
     matplotlib.figure.Figure
-        Training loss per step (moving average; a cross where a run diverged);
-        gradient norm per step before clipping; final test error against the
-        learning rate, one dot per seed, diverged runs in a band at the top.
+        Training loss per step (a cross where a run diverged); gradient norm
+        per step before clipping; final test error against the learning rate,
+        one dot per seed, diverged runs in a band at the top.
     """
     for key in ("plain", "clipped"):
         if key not in runs or key not in sweep:
             raise ValueError(f"runs and sweep need the key {key!r}")
-    fig = new_figure((9.8, 3.7))
+    fig = new_figure((9.4, 3.9))
     a1, a2, a3 = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.1, 1.1, 1]})
-    colours = {"plain": PLAIN, "clipped": NORM}
-    names = {"plain": "no clipping", "clipped": f"norm clipping, $v = {threshold:g}$"}
-    top = 2.0
-    for key in ("plain", "clipped"):
-        for i, run in enumerate(runs[key]):
-            losses = _array("losses", run["losses"], 1)
-            norms = _array("grad_norms", run["grad_norms"], 1)
-            steps = np.arange(1, losses.size + 1)
-            label = names[key] if i == 0 else None
-            a1.plot(steps, moving_average(losses, window), color=colours[key], lw=1.2,
-                    alpha=0.85, label=label)
-            a2.plot(steps, norms, color=colours[key], lw=0.7, alpha=0.6)
-            if run["diverged_at"] is not None:
-                k = int(run["diverged_at"]) + 1
-                a1.plot(k, top * 0.8, "x", color=colours[key], ms=8, mew=2.0, clip_on=False)
+    names = _run_names(threshold)
+    _curves_panels(a1, a2, runs, threshold=threshold, names=names)
     a1.axhline(baseline, color=GREY, lw=1.0, ls=(0, (4, 3)), label="predict the mean")
-    a1.set_yscale("log")
-    a1.set_xscale("log")
-    a1.set_ylim(0.01, top)
-    a1.set_xlabel("step")
-    a1.set_ylabel("training MSE (moving average)")
-    a1.set_title(rf"learning rate $\eta = {lr:g}$ ($\times$: diverged)", fontsize=12)
-    a1.legend(loc="lower left", fontsize=9.5)
-    a2.axhline(threshold, color="black", lw=1.1, ls=(0, (4, 3)))
-    a2.text(0.98, threshold * 1.15, "threshold $v$", transform=a2.get_yaxis_transform(),
-            ha="right", va="bottom", fontsize=9.5)
-    a2.set_yscale("log")
-    a2.set_xscale("log")
-    a2.set_xlabel("step")
-    a2.set_ylabel(r"$\|g\|$ before clipping")
-    a2.set_title("gradient norm", fontsize=12)
-    lrs = sorted(set(sweep["plain"]) | set(sweep["clipped"]))
-    finite = [float(v) for key in ("plain", "clipped") for rate in lrs
-              for v in np.asarray(sweep[key].get(rate, []), dtype=float) if np.isfinite(v)]
-    high = 10 ** np.ceil(np.log10(max(finite + [1.0]) * 1.5))  # top of the finite range
-    band = (high * 1.6, high * 9.0)  # where diverged runs are drawn
-    for key, shift in (("plain", -0.1), ("clipped", 0.1)):
-        xs, ys, xd = [], [], []
-        for j, rate in enumerate(lrs):
-            vals = np.asarray(sweep[key].get(rate, []), dtype=float)
-            for m, val in enumerate(vals):
-                x = j + shift + 0.03 * (m - (vals.size - 1) / 2)
-                if np.isfinite(val):
-                    xs.append(x)
-                    ys.append(val)
-                else:
-                    xd.append(x)
-        a3.plot(xs, ys, "o", color=colours[key], ms=4.5, alpha=0.85, label=names[key])
-        a3.plot(xd, [np.sqrt(band[0] * band[1])] * len(xd), "x", color=colours[key], ms=6,
-                mew=1.6)
-    a3.axhspan(*band, color="#e8e8e8", zorder=0, lw=0)
-    a3.text(-0.4, band[1] * 0.8, "diverged", ha="left", va="top", fontsize=9.5,
-            color="#555555")
-    a3.axhline(baseline, color=GREY, lw=1.0, ls=(0, (4, 3)))
-    a3.set_xticks(range(len(lrs)))
-    a3.set_xticklabels([f"{r:g}" for r in lrs])
-    a3.set_xlim(-0.5, len(lrs) - 0.5)
-    a3.set_yscale("log")
-    a3.set_ylim(0.01, band[1])
-    a3.set_xlabel(r"learning rate $\eta$")
-    a3.set_ylabel("test MSE after training")
-    a3.set_title("every seed, every rate", fontsize=12)
+    a1.set_ylabel("training MSE (smoothed)")
+    a1.set_title(rf"$\eta = {lr:g}$ ($\times$: diverged)")
+    a1.legend(loc="lower left")
+    _sweep_panel(a3, sweep, baseline=baseline, names=names)
     return fig
 
 
@@ -558,7 +507,7 @@ def plot_flow(delta_norms: Mapping[str, np.ndarray], ratios: Mapping[str, np.nda
     if set(delta_norms) != set(ratios):
         raise ValueError("delta_norms and ratios must have the same labels")
     n = 3 if omega is not None else 2
-    fig = new_figure((3.2 * n + 0.3, 3.4))
+    fig = new_figure((3.0 * n + 0.3, 3.4))
     axes = fig.subplots(1, n)
     a1, a2 = axes[0], axes[1]
     colour_of = {}
@@ -572,7 +521,7 @@ def plot_flow(delta_norms: Mapping[str, np.ndarray], ratios: Mapping[str, np.nda
     a1.set_xlabel("step $t$")
     a1.set_ylabel(r"$\|\partial L / \partial \boldsymbol{h}_t\|$")
     a1.set_title("the gradient on its way back", fontsize=12)
-    a1.legend(loc="lower right", fontsize=9.5)
+    a1.legend(loc="lower right", fontsize=11.5)
     a2.axhline(1.0, color="black", lw=1.1, ls=(0, (4, 3)))
     a2.set_xlabel("step $t$")
     a2.set_ylabel("$r_t$")

@@ -1,24 +1,21 @@
-"""The book's figures, as pure functions that return matplotlib figures.
+"""The figures of chapter 1 ("Recurrence and unfolding"): drawing only.
 
-Every function here either *computes* what a figure shows (and returns
-arrays, tested against the package's reference code) or *draws* it (and
-returns a :class:`matplotlib.figure.Figure`). None of them calls
-``plt.show``, touches pyplot's global figure list, or depends on the global
-matplotlib settings: each figure is drawn inside the book's style,
-:data:`STYLE`, at a fixed size, so the same call gives the same picture on
-every machine.
-
-Chapter 1 ("Recurrence and unfolding") uses:
+Each function takes arrays computed by the numpy core and returns a
+:class:`matplotlib.figure.Figure` drawn in the book's style
+(:data:`textbook_rnn.figures.style.STYLE`) at a fixed size; none calls
+``plt.show`` or registers the figure with pyplot, so the same call gives the
+same picture on every machine.
 
 - :func:`draw_unfolded`: the folded circuit and its unfolded graph;
 - :func:`draw_families`: four ways to wire a recurrent network;
 - :func:`draw_io_patterns`: the five input/output patterns;
-- :func:`state_trajectories` and :func:`plot_phase_portrait`: the hidden
-  state of a two-unit network as a dynamical system (the chapter's widget);
-- :func:`state_gap` and :func:`plot_state_gap`: how fast two different
-  pasts are forgotten;
-- :func:`sensitivity` and :func:`plot_sensitivity`: which inputs each output
-  can see, for a time-delay network and a recurrent one;
+- :func:`plot_phase_portrait`: the hidden state of a two-unit network as a
+  dynamical system (paths from :func:`textbook_rnn.rnn.state_trajectories`;
+  the chapter's widget);
+- :func:`plot_state_gap`: how fast two different pasts are forgotten (from
+  :func:`textbook_rnn.rnn.state_gap`);
+- :func:`plot_sensitivity`: which inputs each output can see (from
+  :func:`textbook_rnn.tdn.sensitivity`);
 - :func:`plot_cost`: memory and sequential depth as the sequence grows.
 
 matplotlib is imported on first use, through :func:`textbook_rnn._optional.require`.
@@ -26,24 +23,20 @@ matplotlib is imported on first use, through :func:`textbook_rnn._optional.requi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from .._optional import require
 from .._validate import Shapes, check_positive_int
-from ..rnn import rnn_forward
 from .style import COLOURS, PALETTE, ROLE_COLOURS, in_style, new_figure
 
 __all__ = [
     "draw_unfolded",
     "draw_families",
     "draw_io_patterns",
-    "state_trajectories",
     "plot_phase_portrait",
-    "state_gap",
     "plot_state_gap",
-    "sensitivity",
     "plot_sensitivity",
     "plot_cost",
 ]
@@ -178,6 +171,80 @@ def _step_names(steps: int) -> list[str]:
     return names
 
 
+# The layout shared by the four panels of draw_families: rows of nodes, columns of steps.
+_ROWS = {"x": 0.0, "h": 1.5, "o": 3.0, "L": 4.4}
+_DX = 2.0
+_COLS = [0.3 + _DX * i for i in range(3)]
+_NAMES = ["t-1", "t", "t+1"]
+_FAMILY_LIMITS = ((-0.8, 5.4), (-0.75, 5.0))
+
+
+def _column(ax, cx, name, *, with_input=True, with_output=True, input_label=None):
+    """One time step of a family: input below, state, and output and loss above."""
+    rows = _ROWS
+    if with_input:
+        label = input_label or rf"$\boldsymbol{{x}}_{{{name}}}$"
+        _node(ax, (cx, rows["x"]), label, "input", fontsize=12)
+        _arrow(ax, (cx, rows["x"]), (cx, rows["h"]))
+    _node(ax, (cx, rows["h"]), rf"$\boldsymbol{{h}}_{{{name}}}$", "hidden", fontsize=12)
+    if with_output:
+        _node(ax, (cx, rows["o"]), rf"$\boldsymbol{{o}}_{{{name}}}$", "output", fontsize=12)
+        _node(ax, (cx, rows["L"]), rf"$L_{{{name}}}$", "loss", fontsize=12)
+        _arrow(ax, (cx, rows["h"]), (cx, rows["o"]))
+        _arrow(ax, (cx, rows["o"]), (cx, rows["L"]))
+
+
+def _family_hidden_to_hidden(ax) -> None:
+    """(a) hidden-to-hidden recurrence, an output at every step."""
+    _graph_axes(ax, *_FAMILY_LIMITS)
+    for cx, name in zip(_COLS, _NAMES, strict=True):
+        _column(ax, cx, name)
+    for a, b in zip(_COLS[:-1], _COLS[1:], strict=True):
+        _arrow(ax, (a, _ROWS["h"]), (b, _ROWS["h"]), label=r"$\boldsymbol{W}$")
+    ax.set_title("(a) hidden → hidden,\nan output every step", loc="left")
+
+
+def _family_output_to_hidden(ax) -> None:
+    """(b) recurrence only from the output to the next state."""
+    _graph_axes(ax, *_FAMILY_LIMITS)
+    for cx, name in zip(_COLS, _NAMES, strict=True):
+        _column(ax, cx, name)
+    for a, b in zip(_COLS[:-1], _COLS[1:], strict=True):
+        _arrow(ax, (a, _ROWS["o"]), (b, _ROWS["h"]), label=r"$\boldsymbol{W}$",
+               colour=PALETTE["vermillion"])
+    ax.set_title("(b) output → hidden only", loc="left")
+
+
+def _family_one_output(ax) -> None:
+    """(c) read the whole sequence, one output at the end."""
+    _graph_axes(ax, *_FAMILY_LIMITS)
+    cols = [0.3, 0.3 + _DX, 0.3 + 2.3 * _DX]
+    for i, (cx, name) in enumerate(zip(cols, ["1", "2", r"\tau"], strict=True)):
+        _column(ax, cx, name, with_output=(i == 2))
+    _arrow(ax, (cols[0], _ROWS["h"]), (cols[1], _ROWS["h"]), label=r"$\boldsymbol{W}$")
+    mid = (cols[1] + cols[2]) / 2
+    _node(ax, (mid, _ROWS["h"]), r"$\cdots$", "hidden", dashed=True)
+    _arrow(ax, (cols[1], _ROWS["h"]), (mid, _ROWS["h"]))
+    _arrow(ax, (mid, _ROWS["h"]), (cols[2], _ROWS["h"]))
+    ax.set_title("(c) read the whole sequence,\none output", loc="left")
+
+
+def _family_vector_in(ax) -> None:
+    """(d) one vector as input to every step; the previous target is fed back."""
+    _graph_axes(ax, (-1.8, 5.4), _FAMILY_LIMITS[1])
+    for cx, name, prev in zip(_COLS, _NAMES, ["t-2", "t-1", "t"], strict=True):
+        _column(ax, cx, name, input_label=rf"$y_{{{prev}}}$")
+    for a, b in zip(_COLS[:-1], _COLS[1:], strict=True):
+        _arrow(ax, (a, _ROWS["h"]), (b, _ROWS["h"]), label=r"$\boldsymbol{W}$")
+    xv = (-1.25, _ROWS["h"] + 1.5)
+    _node(ax, xv, r"$\boldsymbol{x}$", "input")
+    for cx in _COLS:
+        _arrow(ax, xv, (cx, _ROWS["h"]), colour=PALETTE["blue"])
+    ax.text(xv[0], xv[1] + 0.6, r"$\boldsymbol{R}$", ha="center", fontsize=13,
+            color=PALETTE["blue"])
+    ax.set_title("(d) one vector in,\na sequence out", loc="left")
+
+
 @in_style
 def draw_families():
     """Four ways to wire a recurrent network, each unfolded over a few steps.
@@ -192,80 +259,63 @@ def draw_families():
     -------
     matplotlib.figure.Figure
     """
-    fig = new_figure((8.6, 6.8))
+    fig = new_figure((8.6, 7.2))
     axes = fig.subplots(2, 2).ravel()
-    dx, rows = 2.0, {"x": 0.0, "h": 1.5, "o": 3.0, "L": 4.4}
-    xlim, ylim = (-0.8, 5.4), (-0.75, 5.0)
-    grey = "#333333"
-
-    def column(ax, cx, name, *, with_input=True, with_output=True, input_label=None):
-        if with_input:
-            lab = input_label or rf"$\boldsymbol{{x}}_{{{name}}}$"
-            _node(ax, (cx, rows["x"]), lab, "input", fontsize=12)
-            _arrow(ax, (cx, rows["x"]), (cx, rows["h"]))
-        _node(ax, (cx, rows["h"]), rf"$\boldsymbol{{h}}_{{{name}}}$", "hidden", fontsize=12)
-        if with_output:
-            _node(ax, (cx, rows["o"]), rf"$\boldsymbol{{o}}_{{{name}}}$", "output", fontsize=12)
-            _node(ax, (cx, rows["L"]), rf"$L_{{{name}}}$", "loss", fontsize=12)
-            _arrow(ax, (cx, rows["h"]), (cx, rows["o"]))
-            _arrow(ax, (cx, rows["o"]), (cx, rows["L"]))
-
-    names = ["t-1", "t", "t+1"]
-    cols = [0.3 + dx * i for i in range(3)]
-
-    # (a) hidden-to-hidden, output every step.
-    ax = axes[0]
-    _graph_axes(ax, xlim, ylim)
-    for cx, name in zip(cols, names, strict=True):
-        column(ax, cx, name)
-    for a, b in zip(cols[:-1], cols[1:], strict=True):
-        _arrow(ax, (a, rows["h"]), (b, rows["h"]), label=r"$\boldsymbol{W}$")
-    ax.set_title("(a) hidden → hidden, an output every step", loc="left")
-
-    # (b) output-to-hidden only.
-    ax = axes[1]
-    _graph_axes(ax, xlim, ylim)
-    for cx, name in zip(cols, names, strict=True):
-        column(ax, cx, name)
-    for a, b in zip(cols[:-1], cols[1:], strict=True):
-        _arrow(ax, (a, rows["o"]), (b, rows["h"]), label=r"$\boldsymbol{W}$",
-               colour=PALETTE["vermillion"])
-    ax.set_title("(b) output → hidden only", loc="left")
-
-    # (c) read everything, one output at the end.
-    ax = axes[2]
-    _graph_axes(ax, xlim, ylim)
-    names_c = ["1", "2", r"\tau"]
-    cols_c = [0.3, 0.3 + dx, 0.3 + 2.3 * dx]
-    for i, (cx, name) in enumerate(zip(cols_c, names_c, strict=True)):
-        column(ax, cx, name, with_output=(i == 2))
-    _arrow(ax, (cols_c[0], rows["h"]), (cols_c[1], rows["h"]), label=r"$\boldsymbol{W}$")
-    mid = (cols_c[1] + cols_c[2]) / 2
-    _node(ax, (mid, rows["h"]), r"$\cdots$", "hidden", dashed=True)
-    _arrow(ax, (cols_c[1], rows["h"]), (mid, rows["h"]))
-    _arrow(ax, (mid, rows["h"]), (cols_c[2], rows["h"]))
-    ax.set_title("(c) read the whole sequence, one output", loc="left")
-
-    # (d) one vector in, a sequence out; the previous target is fed back.
-    ax = axes[3]
-    _graph_axes(ax, (-1.8, 5.4), ylim)
-    for cx, name, prev in zip(cols, names, ["t-2", "t-1", "t"], strict=True):
-        column(ax, cx, name, input_label=rf"$y_{{{prev}}}$")
-    for a, b in zip(cols[:-1], cols[1:], strict=True):
-        _arrow(ax, (a, rows["h"]), (b, rows["h"]), label=r"$\boldsymbol{W}$")
-    xv = (-1.25, rows["h"] + 1.5)
-    _node(ax, xv, r"$\boldsymbol{x}$", "input")
-    for cx in cols:
-        _arrow(ax, xv, (cx, rows["h"]), rad=0.0, colour=PALETTE["blue"])
-    ax.text(xv[0], xv[1] + 0.6, r"$\boldsymbol{R}$", ha="center", fontsize=13,
-            color=PALETTE["blue"])
-    ax.set_title("(d) one vector in, a sequence out", loc="left")
-
-    for ax in axes:
-        ax.title.set_fontsize(12.5)
+    for ax, draw in zip(axes, (_family_hidden_to_hidden, _family_output_to_hidden,
+                               _family_one_output, _family_vector_in), strict=True):
+        draw(ax)
     fig.text(0.5, 0.0, "input x, state h, output o, loss L (comparing o with its target y)",
-             ha="center", va="bottom", fontsize=11, color=grey)
+             ha="center", va="bottom", fontsize=11, color="#333333")
     return fig
+
+
+# (title, example, number of columns, columns with an input, columns with an output)
+_IO_PATTERNS = [
+    ("one to one", "image → class", 1, {0}, {0}),
+    ("one to many", "image → caption", 3, {0}, {0, 1, 2}),
+    ("many to one", "review → mood", 3, {0, 1, 2}, {2}),
+    ("many to many", "sentence →\ntranslation", 5, {0, 1, 2}, {3, 4}),
+    ("many to many,\nsynced", "video →\nframe labels", 3, {0, 1, 2}, {0, 1, 2}),
+]
+_IO_SIZE, _IO_STEP, _IO_GAP = 0.62, 0.86, 1.45
+_IO_Y = {"input": 0.0, "hidden": 1.15, "output": 2.3}
+
+
+def _io_box(ax, cx, role) -> None:
+    """A rounded square for one vector: input, hidden state or output."""
+    patches = require("matplotlib.patches")
+    size, cy = _IO_SIZE, _IO_Y[role]
+    ax.add_patch(patches.FancyBboxPatch(
+        (cx - size / 2, cy - size / 2), size, size, boxstyle="round,pad=0,rounding_size=0.08",
+        facecolor=ROLE_COLOURS[role], edgecolor="#333333", lw=1.2, alpha=0.9))
+
+
+def _io_arrow(ax, start, end) -> None:
+    ax.annotate("", xy=end, xytext=start,
+                arrowprops={"arrowstyle": "-|>", "lw": 1.3, "color": "#333333",
+                            "mutation_scale": 11, "shrinkA": 0, "shrinkB": 0})
+
+
+def _io_pattern(ax, left, title, example, n, ins, outs) -> float:
+    """Draw one pattern with its first column at ``left``; return where the next starts."""
+    half = _IO_SIZE / 2
+    xs = [left + i * _IO_STEP for i in range(n)]
+    for i, cx in enumerate(xs):
+        _io_box(ax, cx, "hidden")
+        if i in ins:
+            _io_box(ax, cx, "input")
+            _io_arrow(ax, (cx, _IO_Y["input"] + half), (cx, _IO_Y["hidden"] - half))
+        if i in outs:
+            _io_box(ax, cx, "output")
+            _io_arrow(ax, (cx, _IO_Y["hidden"] + half), (cx, _IO_Y["output"] - half))
+        if i > 0:
+            _io_arrow(ax, (xs[i - 1] + half, _IO_Y["hidden"]), (cx - half, _IO_Y["hidden"]))
+    centre = (xs[0] + xs[-1]) / 2
+    ax.text(centre, _IO_Y["output"] + 0.5, title, ha="center", va="bottom", fontsize=12,
+            fontweight="bold", linespacing=1.1)
+    ax.text(centre, _IO_Y["input"] - 0.5, example, ha="center", va="top", fontsize=12,
+            style="italic", linespacing=1.1)
+    return xs[-1] + _IO_GAP + (0.5 if n == 1 else 0)
 
 
 @in_style
@@ -281,52 +331,12 @@ def draw_io_patterns():
     matplotlib.figure.Figure
     """
     patches = require("matplotlib.patches")
-    # (title, example, number of columns, columns with an input, columns with an output)
-    patterns = [
-        ("one to one", "image → class", 1, {0}, {0}),
-        ("one to many", "image → caption", 3, {0}, {0, 1, 2}),
-        ("many to one", "review → mood", 3, {0, 1, 2}, {2}),
-        ("many to many", "sentence → translation", 5, {0, 1, 2}, {3, 4}),
-        ("many to many,\nsynced", "video → frame labels", 3, {0, 1, 2}, {0, 1, 2}),
-    ]
-    size, step, gap = 0.62, 0.86, 1.45
-    ys = {"input": 0.0, "hidden": 1.15, "output": 2.3}
-    fig = new_figure((8.6, 3.3))
+    fig = new_figure((8.6, 3.5))
     ax = fig.add_subplot()
-
-    def box(cx, cy, role):
-        ax.add_patch(patches.FancyBboxPatch(
-            (cx - size / 2, cy - size / 2), size, size, boxstyle="round,pad=0,rounding_size=0.08",
-            facecolor=ROLE_COLOURS[role], edgecolor="#333333", lw=1.2, alpha=0.9))
-
-    def up(cx, y0, y1):
-        ax.annotate("", xy=(cx, y1 - size / 2), xytext=(cx, y0 + size / 2),
-                    arrowprops={"arrowstyle": "-|>", "lw": 1.3, "color": "#333333",
-                                "mutation_scale": 11, "shrinkA": 0, "shrinkB": 0})
-
     left = 0.0
-    for title, example, n, ins, outs in patterns:
-        xs = [left + i * step for i in range(n)]
-        for i, cx in enumerate(xs):
-            box(cx, ys["hidden"], "hidden")
-            if i in ins:
-                box(cx, ys["input"], "input")
-                up(cx, ys["input"], ys["hidden"])
-            if i in outs:
-                box(cx, ys["output"], "output")
-                up(cx, ys["hidden"], ys["output"])
-            if i > 0:
-                ax.annotate("", xy=(cx - size / 2, ys["hidden"]),
-                            xytext=(xs[i - 1] + size / 2, ys["hidden"]),
-                            arrowprops={"arrowstyle": "-|>", "lw": 1.3, "color": "#333333",
-                                        "mutation_scale": 11, "shrinkA": 0, "shrinkB": 0})
-        centre = (xs[0] + xs[-1]) / 2
-        ax.text(centre, ys["output"] + 0.5, title, ha="center", va="bottom", fontsize=13,
-                fontweight="bold", linespacing=1.1)
-        ax.text(centre, ys["input"] - 0.5, example, ha="center", va="top", fontsize=12,
-                style="italic")
-        left = xs[-1] + gap + (0.5 if n == 1 else 0)
-    _graph_axes(ax, (-0.9, left - gap + 0.6), (-1.1, 3.6))
+    for pattern in _IO_PATTERNS:
+        left = _io_pattern(ax, left, *pattern)
+    _graph_axes(ax, (-0.9, left - _IO_GAP + 0.6), (-1.4, 3.6))
     handles = [patches.Patch(facecolor=ROLE_COLOURS[r], edgecolor="#333333", label=lab)
                for r, lab in (("input", "input"), ("hidden", "hidden state"),
                               ("output", "output"))]
@@ -336,53 +346,6 @@ def draw_io_patterns():
 
 # --- the hidden state as a dynamical system --------------------------------------------------
 
-
-def state_trajectories(W, h0, T: int, *, U=None, b=None, x=None) -> np.ndarray:
-    """Iterate the recurrence (equations ``rnn-a`` and ``rnn-h``) from several initial states.
-
-    With no input (the default) this is the autonomous system
-    ``h_t = f(h_{t-1})`` of equation ``dyn-free``. The work is done by
-    :func:`textbook_rnn.rnn.rnn_forward`, with the initial states as the batch.
-
-    Parameters
-    ----------
-    W : ndarray, shape (H, H)
-        Recurrent weights.
-    h0 : ndarray, shape (N, H)
-        N initial states.
-    T : int
-        Number of steps.
-    U : ndarray, shape (H, D), optional
-        Input weights; needed only with ``x``.
-    b : ndarray, shape (H,), optional
-        Bias; zero when omitted.
-    x : ndarray, shape (N, T, D), optional
-        Inputs; none (zeros) when omitted.
-
-    Returns
-    -------
-    ndarray, shape (N, T + 1, H)
-        ``h_0, h_1, ..., h_T`` for each initial state.
-    """
-    T = check_positive_int("T", T)
-    s = Shapes()
-    W = s.array("W", W, ("H", "H"))
-    h0 = s.array("h0", h0, ("N", "H"))
-    N, H = h0.shape
-    if x is None:
-        if U is not None:
-            raise ValueError("U was given without x; pass both or neither")
-        x = np.zeros((N, T, 1))
-        U = np.zeros((H, 1))
-    elif U is None:
-        raise ValueError("x was given without U; pass both or neither")
-    else:
-        x = s.array("x", x, ("N", "T", "D"))
-        if x.shape[1] != T:
-            raise ValueError(f"x must have T={T} steps, got shape {x.shape}")
-    b = np.zeros(H) if b is None else b
-    h, _ = rnn_forward(x, h0, U, W, b)
-    return np.concatenate([h0[:, None, :].astype(h.dtype), h], axis=1)
 
 
 @in_style
@@ -443,6 +406,7 @@ def plot_phase_portrait(traj, *, title: str | None = None, rate: float | None = 
     right.set_yscale("log")
     right.set_ylim(floor, 3.0)
     right.set_xlim(0, steps[-1])
+    right.xaxis.set_major_locator(require("matplotlib.ticker").MaxNLocator(5, integer=True))
     right.set_xlabel("step $t$")
     right.set_ylabel(r"$\|\boldsymbol{h}_t\|$")
     right.set_title("size of the state over time")
@@ -450,38 +414,6 @@ def plot_phase_portrait(traj, *, title: str | None = None, rate: float | None = 
         fig.suptitle(title, fontsize=13.5)
     return fig
 
-
-def state_gap(params: Mapping, x_a, x_b, h0=None) -> np.ndarray:
-    """Distance between the states reached from two input histories, step by step.
-
-    Parameters
-    ----------
-    params : dict
-        ``U``, ``W``, ``b`` of a recurrent network (``V`` and ``c`` are ignored).
-    x_a, x_b : ndarray, shape (N, T, D)
-        Two batches of input sequences.
-    h0 : ndarray, shape (N, H), optional
-        Common initial state; zeros when omitted.
-
-    Returns
-    -------
-    ndarray, shape (N, T)
-        ``‖h_t(x_a) − h_t(x_b)‖`` (Euclidean norm) for every sequence and step.
-    """
-    if not isinstance(params, Mapping):
-        raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
-    missing = [k for k in ("U", "W", "b") if k not in params]
-    if missing:
-        raise ValueError(f"params is missing {', '.join(missing)}")
-    s = Shapes()
-    x_a = s.array("x_a", x_a, ("N", "T", "D"))
-    x_b = s.array("x_b", x_b, ("N", "T", "D"))
-    W = s.array("params['W']", params["W"], ("H", "H"))
-    if h0 is None:
-        h0 = np.zeros((x_a.shape[0], W.shape[0]))
-    h_a, _ = rnn_forward(x_a, h0, params["U"], W, params["b"])
-    h_b, _ = rnn_forward(x_b, h0, params["U"], W, params["b"])
-    return np.linalg.norm(h_a - h_b, axis=2)
 
 
 @in_style
@@ -518,7 +450,7 @@ def plot_state_gap(gaps: Mapping[str, np.ndarray], *, changed_until: int | None 
     if changed_until:
         ax.axvspan(0.5, changed_until + 0.5, color="#999999", alpha=0.18, lw=0)
         ax.text(changed_until / 2 + 0.5, 0.03, "histories\ndiffer",
-                transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=10.5,
+                transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize=11.5,
                 color="#444444")
     ax.set_yscale("log")
     ax.set_xlim(0.5, T + 0.5)
@@ -533,46 +465,6 @@ def plot_state_gap(gaps: Mapping[str, np.ndarray], *, changed_until: int | None 
 
 # --- what each output can see -----------------------------------------------------------
 
-
-def sensitivity(forward: Callable, x, *, eps: float = 1e-5) -> np.ndarray:
-    """How strongly each output step depends on each input step, by central differences.
-
-    ``S[t, s] = ‖∂z_t / ∂x_s‖_F``, where ``z = forward(x)``; the derivative is
-    estimated by nudging each input coordinate by ``±eps``. Entries that are
-    exactly zero mean that ``z_t`` does not depend on ``x_s`` at all.
-
-    Parameters
-    ----------
-    forward : callable
-        Maps an array of shape (1, T, D) to one of shape (1, T, H).
-    x : ndarray, shape (1, T, D)
-        The input sequence at which to measure.
-    eps : float
-        The nudge.
-
-    Returns
-    -------
-    ndarray, shape (T, T)
-        Row t, column s: the sensitivity of output step t to input step s.
-    """
-    if not callable(forward):
-        raise TypeError(f"forward must be callable, got {type(forward).__name__}")
-    x = Shapes(N=1).array("x", x, ("N", "T", "D")).astype(float)
-    if not eps > 0:
-        raise ValueError(f"eps must be positive, got {eps}")
-    T, D = x.shape[1:]
-    z = np.asarray(forward(x))
-    if z.ndim != 3 or z.shape[:2] != (1, T):
-        raise ValueError(f"forward(x) must return shape (1, {T}, H), got {z.shape}")
-    jac = np.zeros((T, z.shape[2], T, D))
-    for s in range(T):
-        for d in range(D):
-            up, down = x.copy(), x.copy()
-            up[0, s, d] += eps
-            down[0, s, d] -= eps
-            diff = np.asarray(forward(up))[0] - np.asarray(forward(down))[0]  # (T, H)
-            jac[:, :, s, d] = diff / (2 * eps)
-    return np.sqrt((jac ** 2).sum(axis=(1, 3)))
 
 
 @in_style

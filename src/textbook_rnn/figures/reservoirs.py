@@ -195,7 +195,7 @@ def draw_skip_wiring(steps: int = 10, delay: int = 3):
         on_path = set(zip(path[:-1], path[1:], strict=True))
         for t in range(steps):
             _disc(ax, (t * dx, y), r, "hidden", alpha=0.7 if t in path else 0.25,
-                  label=rf"$h_{{{t + 1}}}$", fontsize=9.5)
+                  label=rf"$h_{{{t + 1}}}$", fontsize=11.5)
         if short:
             for t in range(steps - 1):
                 hot = (t, t + 1) in on_path
@@ -210,7 +210,7 @@ def draw_skip_wiring(steps: int = 10, delay: int = 3):
         links = len(path) - 1
         ax.text(-0.45, y + 0.78, title, ha="left", va="bottom", fontsize=11.5)
         ax.text(last * dx + 0.5, y, rf"$h_1 \to h_{{{target + 1}}}$:" "\n" f"{links} links",
-                ha="left", va="center", fontsize=10.5, color=TRAINED)
+                ha="left", va="center", fontsize=11.5, color=TRAINED)
     ax.set_xlim(-0.5, last * dx + 1.75)
     ax.set_ylim(-0.45, 4.55)
     ax.set_aspect("equal")
@@ -239,7 +239,7 @@ def plot_echo_state(panels: Mapping[str, Mapping[str, np.ndarray]], *, floor: fl
     """
     if not isinstance(panels, Mapping) or not panels:
         raise TypeError("panels must be a non-empty mapping from title to a mapping of series")
-    fig = new_figure((4.3 * len(panels) + 1.6, 3.7))
+    fig = new_figure((3.7 * len(panels) + 1.6, 3.7))
     axes = fig.subplots(1, len(panels), sharey=True, squeeze=False)[0]
     for ax, (title, series) in zip(axes, panels.items(), strict=True):
         series = check_series(f"panels[{title!r}]", series)
@@ -284,7 +284,7 @@ def plot_narma(sizes: Sequence[int], scores, t, y, y_hat, *, label: str = ""):
     t = _vector("t", t)
     y = _vector("y", y, t.size)
     y_hat = _vector("y_hat", y_hat, t.size)
-    fig = new_figure((10.0, 3.8))
+    fig = new_figure((9.2, 3.8))
     left, right = fig.subplots(1, 2, width_ratios=[1.0, 1.6])
     for j in range(scores.shape[1]):
         left.scatter(sizes, scores[:, j], s=14, color=PALETTE["blue"], alpha=0.35, lw=0,
@@ -333,7 +333,7 @@ def plot_memory_capacity(sizes: Sequence[int], capacities: Mapping[str, np.ndarr
     sizes = _vector("sizes", sizes)
     capacities = check_series("capacities", capacities, sizes.size)
     curves = check_series("curves", curves)
-    fig = new_figure((10.0, 3.9))
+    fig = new_figure((9.2, 3.9))
     left, right = fig.subplots(1, 2)
     grid = np.linspace(0, sizes.max() * 1.05, 2)
     left.plot(grid, grid, color="#999999", ls=":", lw=1.5, label="MC = H (the bound)")
@@ -343,7 +343,7 @@ def plot_memory_capacity(sizes: Sequence[int], capacities: Mapping[str, np.ndarr
     left.set_ylim(0, sizes.max() * 1.05)
     left.set_xlabel("reservoir size $H$")
     left.set_ylabel("memory capacity MC")
-    left.legend(loc="upper left", fontsize=10)
+    left.legend(loc="upper left", fontsize=11)
     for (label, r2), colour in zip(curves.items(), COLOURS, strict=False):
         k = np.arange(1, r2.size + 1)
         right.plot(k, r2, color=colour, label=label)
@@ -434,7 +434,7 @@ def plot_leaky_frame(v, u, *, alpha: float, weights, step_at: Sequence[int] = ()
     left.set_ylim(-1.3, 2.6)
     left.set_xlim(0, v.size + 1)
     left.set_xlabel("step $t$")
-    left.legend(loc="upper left", ncols=2, fontsize=10, handlelength=1.2,
+    left.legend(loc="upper left", ncols=2, fontsize=11, handlelength=1.2,
                 columnspacing=1.0)
     k = np.arange(weights.size)
     floor = 1e-4
@@ -446,7 +446,7 @@ def plot_leaky_frame(v, u, *, alpha: float, weights, step_at: Sequence[int] = ()
         if tau < weights.size:
             right.axvline(tau, color=TRAINED, lw=1.2, ls="--")
             right.text(tau + 1.5, 0.5, rf"$1/(1-\alpha) = {tau:.0f}$", color=TRAINED,
-                       fontsize=10.5, va="top")
+                       fontsize=11.5, va="top")
     right.set_yscale("log")
     right.set_ylim(floor, 1.5)
     right.set_xlim(0, weights.size - 1)

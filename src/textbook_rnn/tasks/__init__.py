@@ -11,6 +11,7 @@ arrays in the book's batch-first layout, ``(N, T, D)``.
 from .adding import ADDING_BASELINE_MSE, adding_batches, adding_problem, constant_guess_mse
 from .counting import (
     accepted,
+    counter_unit,
     counting_batches,
     counting_language,
     counting_symbols,
@@ -24,6 +25,7 @@ __all__ = [
     "adding_batches",
     "adding_problem",
     "constant_guess_mse",
+    "counter_unit",
     "counting_batches",
     "counting_language",
     "counting_symbols",

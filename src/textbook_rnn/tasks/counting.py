@@ -22,6 +22,7 @@ __all__ = [
     "counting_batches",
     "accepted",
     "generalisation_range",
+    "counter_unit",
 ]
 
 
@@ -192,3 +193,33 @@ def generalisation_range(ns, ok) -> int:
             break
         best = int(n)
     return best
+
+
+def counter_unit(values, x) -> int:
+    """The unit whose values follow the count (#a − #b so far) most closely.
+
+    Chapter 8, section on counting: which unit of a trained cell does the
+    counting, by the absolute correlation of each unit with the running count.
+
+    Parameters
+    ----------
+    values : ndarray, shape (T, H)
+        A cell state or hidden state over one string of :func:`counting_language`.
+    x : ndarray, shape (T, D)
+        The string's one-hot inputs (S, a, b, ...), D at least 3.
+
+    Returns
+    -------
+    int
+        The index of the unit with the largest absolute correlation.
+    """
+    s = Shapes()
+    values = s.array("values", values, ("T", "H")).astype(np.float64, copy=False)
+    x = s.array("x", x, ("T", "D")).astype(np.float64, copy=False)
+    if x.shape[1] < 3:
+        raise ValueError(f"x must have at least 3 symbols (S, a, b) per step, got shape {x.shape}")
+    count = np.cumsum(x[:, 1] - x[:, 2])  # a's minus b's, (T,)
+    v = values - values.mean(axis=0)
+    c = count - count.mean()
+    denom = np.sqrt((v**2).sum(axis=0) * (c**2).sum()) + 1e-300
+    return int(np.argmax(np.abs(v.T @ c) / denom))

@@ -1,0 +1,68 @@
+/*
+ * Accessibility for the book's frame sliders (textbook_rnn.widgets.frame_slider)
+ * on the static site.
+ *
+ * The frames carry their own alt text (frame_slider draws each as an <img alt>).
+ * The slider, though, is a noUiSlider handle (role="slider") that the ipywidgets
+ * manager leaves without an accessible name, and that announces its position
+ * (0, 1, 2 ...) rather than the value it selects. For every element with the
+ * class trnn-frame-slider this script
+ *   - names the slider handle after the slider's visible description;
+ *   - makes the handle announce the value shown in the readout ("0.90"), and
+ *     keeps that in step as the slider moves.
+ * The widgets are drawn after the page loads, so a MutationObserver applies
+ * this whenever one appears or changes. Every change is idempotent.
+ */
+(function () {
+  "use strict";
+  var BOX = ".trnn-frame-slider";
+
+  function text(el) {
+    return el ? el.textContent.replace(/\s+/g, " ").trim() : "";
+  }
+
+  function setAttr(el, name, value) {
+    if (value && el.getAttribute(name) !== value) el.setAttribute(name, value);
+  }
+
+  function fix(box) {
+    var handle = box.querySelector(".noUi-handle[role='slider']");
+    if (!handle) return;
+    var slider = handle.closest(".widget-slider, .widget-hslider, .widget-vslider") || box;
+    var label = text(slider.querySelector(".widget-label"));
+    setAttr(handle, "aria-label", label || "Frame");
+    setAttr(handle, "aria-valuetext", text(slider.querySelector(".widget-readout")));
+  }
+
+  function fixAll(root) {
+    if (root.matches && root.matches(BOX)) fix(root);
+    (root.querySelectorAll ? root.querySelectorAll(BOX) : []).forEach(fix);
+  }
+
+  var observer = new MutationObserver(function (records) {
+    var boxes = new Set();
+    records.forEach(function (r) {
+      var el = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+      var box = el && el.closest(BOX);
+      if (box) boxes.add(box);
+      r.addedNodes.forEach(function (n) {
+        if (n.nodeType === 1) fixAll(n);
+      });
+    });
+    boxes.forEach(fix);
+  });
+
+  function start() {
+    fixAll(document);
+    observer.observe(document.body, {
+      subtree: true, childList: true, characterData: true, attributes: true,
+      attributeFilter: ["aria-valuetext", "aria-valuenow"],
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
