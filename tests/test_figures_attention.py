@@ -7,7 +7,6 @@ import pytest
 from matplotlib.figure import Figure
 
 from textbook_rnn import bidirectional as bi
-from textbook_rnn import widgets
 from textbook_rnn.figures import attention as fig
 
 
@@ -38,17 +37,3 @@ def test_mismatched_input_is_rejected():
         fig.plot_attention_map(np.zeros((2, 2)), [4, 5], [4, 5, 2])
     with pytest.raises(ValueError, match="runs"):
         fig.plot_evidence([0, 1], np.zeros((2, 3)), np.zeros((2, 3)))
-
-
-def test_frame_grid_links_two_sliders():
-    f = fig.plot_swap_task([1, 2], [1.0, 1.0], [1.0, 0.5], chance=0.4)
-    png = widgets.figure_to_png(f, dpi=20)
-    box = widgets.frame_grid([[png, png, png], [png, png, png]], ["a", "b"], ["1", "2", "3"],
-                             start=(1, 2))
-    row, col, outer = box.children
-    assert outer.selected_index == 1 and all(s.selected_index == 2 for s in outer.children)
-    assert row.options == ("a", "b") and col.options == ("1", "2", "3")
-    with pytest.raises(ValueError, match="one frame per column"):
-        widgets.frame_grid([[png], [png, png]], ["a", "b"], ["1"])
-    with pytest.raises(ValueError, match="start"):
-        widgets.frame_grid([[png]], ["a"], ["1"], start=(1, 0))

@@ -26,7 +26,8 @@ from collections.abc import Callable, Sequence
 
 from ._optional import require
 
-__all__ = ["FRAME_DPI", "figure_to_png", "render_frames", "frame_alts", "frame_slider"]
+__all__ = ["FRAME_DPI", "figure_to_png", "render_frames", "frame_alts", "frame_slider",
+           "frame_grid"]
 
 CSS_CLASS = "trnn-frame-slider"
 
@@ -217,5 +218,78 @@ def frame_slider(
     box = _frame_slider_class(widgets)([slider, stack])
     box._fallback_html = _noscript_html(frames[start], alts[start], description,
                                         labels[start], len(frames), width)
+    box.add_class(CSS_CLASS)
+    return box
+
+
+def frame_grid(frames, axes: Sequence[tuple[str, Sequence[str]]], *, start=None,
+               width: str = "100%", alt: str = "Frame"):
+    """Several sliders over a grid of precomputed frames, in the browser alone.
+
+    One slider per axis of the grid. The frames sit in nested
+    ``ipywidgets.Stack`` widgets, one level per axis; the slider of axis k is
+    ``jslink``ed to the ``selected_index`` of every stack at level k, so the
+    picture shown is always the one at the sliders' values.
+
+    Parameters
+    ----------
+    frames : mapping of tuple of int to bytes
+        The PNG at each grid position (one index per axis); every position
+        must be present.
+    axes : sequence of (str, sequence of str)
+        For each axis, the slider's description and its labels (unique).
+    start : tuple of int, optional
+        The grid position shown first (default: the first of every axis).
+    width : str
+        CSS width of the images.
+    alt : str
+        What every frame shows; each frame's alt text adds the sliders' values.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        The sliders above the nested stacks; it carries the CSS class
+        ``trnn-frame-slider`` (the browser test moves its first slider).
+    """
+    import itertools
+
+    widgets = require("ipywidgets")
+    axes = [(str(d), [str(lab) for lab in labels]) for d, labels in axes]
+    if not axes:
+        raise ValueError("axes must name at least one slider, got none")
+    sizes = tuple(len(labels) for _, labels in axes)
+    for d, labels in axes:
+        if not labels or len(set(labels)) != len(labels):
+            raise ValueError(f"the labels of axis {d!r} must be unique and not empty")
+    missing = [pos for pos in itertools.product(*map(range, sizes)) if pos not in frames]
+    if missing:
+        raise ValueError(f"frames must hold a PNG at every grid position; missing {missing[0]}")
+    start = tuple(start) if start is not None else (0,) * len(sizes)
+    if len(start) != len(sizes) or not all(0 <= i < n for i, n in zip(start, sizes, strict=True)):
+        raise ValueError(f"start must be a position in a grid of shape {sizes}, got {start}")
+    levels: list[list] = [[] for _ in sizes]
+
+    def build(prefix: tuple):
+        depth = len(prefix)
+        if depth == len(sizes):
+            values = ", ".join(f"{d} {axes[k][1][i]}" for k, (d, i) in
+                               enumerate(zip((a[0] for a in axes), prefix, strict=True)))
+            return widgets.HTML(_img_tag(frames[prefix], f"{alt} ({values})", width))
+        stack = widgets.Stack([build(prefix + (i,)) for i in range(sizes[depth])],
+                              selected_index=start[depth])
+        levels[depth].append(stack)
+        return stack
+
+    root = build(())
+    sliders = []
+    for depth, (description, labels) in enumerate(axes):
+        slider = widgets.SelectionSlider(
+            options=labels, index=start[depth], description=description,
+            continuous_update=True, style={"description_width": "initial"},
+            layout=widgets.Layout(width="90%"))
+        for stack in levels[depth]:
+            widgets.jslink((slider, "index"), (stack, "selected_index"))
+        sliders.append(slider)
+    box = widgets.VBox([*sliders, root])
     box.add_class(CSS_CLASS)
     return box

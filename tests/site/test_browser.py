@@ -468,7 +468,6 @@ def _check_frame_slider(p, box, name: str):
     assert last and last != first, f"{name}: {jump} did not change the frame"
 
 
-<<<<<<< HEAD
 def test_attention_heat_maps_follow_both_sliders(visit, site_dir):
     """The chapter on attention has a grid of frames (``widgets.frame_grid``): each of its
     two sliders must change the picture on its own, with no kernel."""
@@ -498,7 +497,46 @@ def test_attention_heat_maps_follow_both_sliders(visit, site_dir):
         after = grid.evaluate(VISIBLE_IMAGE_SRC)
         assert after and after != before, f"{page}: {name} did not change the picture"
         before = after
-=======
+
+
+# The chapter "Explicit memory": a grid of frames driven by four sliders -------------
+
+MEMORY_PAGE = "chapters/10_memory"
+
+
+def test_memory_page_widget_grid_every_slider_changes_the_picture(site_dir, visit):
+    """Each of the four sliders (β, g, shift, γ) of the addressing widget flips the frame."""
+    html_file = site_dir / f"{MEMORY_PAGE}.html"
+    if not html_file.is_file():
+        pytest.skip(f"{MEMORY_PAGE} is not in this build")
+    assert html_file.stat().st_size < 3_500_000, "the page should stay under about 3 MB"
+    v = visit(f"{MEMORY_PAGE}.html")
+    p = v.page
+    boxes = p.locator(f".{WIDGET_CLASS}")
+    boxes.first.wait_for(state="visible")
+    grid = None
+    for i in range(boxes.count()):
+        if boxes.nth(i).locator(".noUi-handle").count() == 4:
+            grid = boxes.nth(i)
+    assert grid is not None, "no frame widget with four sliders on the memory page"
+    grid.scroll_into_view_if_needed()
+    p.wait_for_function(VISIBLE_IMAGE_SRC, arg=grid.element_handle())
+    handles = grid.locator(".noUi-handle")
+    for k in range(4):
+        handle = handles.nth(k)
+        before = grid.evaluate(VISIBLE_IMAGE_SRC)
+        key = "Home" if handle.get_attribute("aria-valuenow") == handle.get_attribute(
+            "aria-valuemax") else "End"
+        handle.focus()
+        handle.press(key)
+        p.wait_for_function(
+            "([box, before]) => { const img = Array.from(box.querySelectorAll('img'))"
+            ".find(i => i.checkVisibility() && i.naturalWidth > 0);"
+            " return img && img.src !== before; }",
+            arg=[grid.element_handle(), before], timeout=10_000)
+    assert not v.console_errors, f"console errors: {v.console_errors}"
+
+
 # --- a phone's width, dark mode, no JavaScript ---------------------------------------
 
 
@@ -570,4 +608,3 @@ def test_frame_sliders_without_javascript(toc_page, site_dir, visit):
         assert box and box["width"] > 100 and box["height"] > 50, (
             f"{page}: static frame {i + 1} is {box}, too small to be a picture")
     assert not v.foreign, f"{page} tried to reach other hosts: {sorted(set(v.foreign))}"
->>>>>>> main
