@@ -13,6 +13,7 @@ is in ``_core``.
 """
 
 from ._core import CheckResult
+from .attention import attention_backward, bidirectional_states, dot_product_attention
 from .bptt import rnn_bptt, rnn_step_backward
 from .gated import gru_step, lstm_step
 from .long_term import jacobian_product_norms, rescale_spectral_radius
@@ -28,4 +29,5 @@ __all__ += ["esn_states", "leaky_backward", "ridge_readout"]
 __all__ += ["jacobian_product_norms", "rescale_spectral_radius"]
 __all__ += ["gru_step", "lstm_step"]
 __all__ += ["cliff_gradient", "clip_by_norm"]
+__all__ += ["bidirectional_states", "dot_product_attention", "attention_backward"]
 __all__ += ["content_weights", "shift_sharpen", "memory_write"]
