@@ -318,7 +318,7 @@ def test_bad_grids_are_rejected(kwargs, error, words):
 
 def test_render_grid_calls_draw_in_row_major_order(monkeypatch):
     seen = []
-    monkeypatch.setattr(widgets, "figure_to_png", lambda fig, dpi: repr(fig).encode())
+    monkeypatch.setattr(widgets, "figure_to_png", lambda fig, dpi, colours=None: repr(fig).encode())
     frames = widgets.render_grid(lambda a, b: seen.append((a, b)) or (a, b), [1, 2], "xyz")
     assert seen == [(a, b) for a in (1, 2) for b in "xyz"]
     assert frames[4] == repr((2, "y")).encode()
@@ -333,7 +333,7 @@ def test_explorer_gives_a_grid_and_live_controls_from_one_draw(monkeypatch):
         calls.append((r, theta))
         return (r, theta)
 
-    monkeypatch.setattr(widgets, "figure_to_png", lambda fig, dpi: repr(fig).encode())
+    monkeypatch.setattr(widgets, "figure_to_png", lambda fig, dpi, colours=None: repr(fig).encode())
     ex = widgets.explorer(draw, {"r": [0.5, 0.9], "theta": [0.0, 0.5, 1.0]},
                           descriptions=["modulus r", "angle θ"], start=[1, 0],
                           alt="r = {0}, θ = {1}", matrix_draw=lambda W: W)
@@ -354,7 +354,7 @@ def test_explorer_gives_a_grid_and_live_controls_from_one_draw(monkeypatch):
 
 
 def test_explorer_with_one_parameter_is_a_frame_slider(monkeypatch):
-    monkeypatch.setattr(widgets, "figure_to_png", lambda fig, dpi: b"png")
+    monkeypatch.setattr(widgets, "figure_to_png", lambda fig, dpi, colours=None: b"png")
     ex = widgets.explorer(lambda t: t, {"t": [0, 1, 2]}, alt="t = {label}", play=True)
     assert widgets.CSS_CLASS in ex.grid._dom_classes
     assert len(ex.live.children[1].children) >= 2  # a slider and the output
@@ -387,3 +387,31 @@ def test_parse_matrix_reads_rows(text, expected):
 def test_parse_matrix_rejects_bad_text(text, error, words):
     with pytest.raises(error, match=words):
         widgets.parse_matrix(text)
+
+
+def test_palette_frames_are_smaller_and_keep_the_picture():
+    import io
+
+    import numpy as np
+
+    plt = pytest.importorskip("matplotlib.pyplot")
+    Image = pytest.importorskip("PIL.Image")
+
+    def draw():
+        fig, ax = plt.subplots(figsize=(4, 3))
+        t = np.linspace(0, 10, 200)
+        for k in range(4):
+            ax.plot(t, np.sin(t + k), lw=1.5)
+        ax.set_title("four waves")
+        return fig
+
+    full = widgets.figure_to_png(draw(), dpi=100)
+    small = widgets.figure_to_png(draw(), dpi=100, colours=64)
+    assert len(small) < len(full) / 1.5
+    a = np.asarray(Image.open(io.BytesIO(full)).convert("RGB"), dtype=float)
+    b = np.asarray(Image.open(io.BytesIO(small)).convert("RGB"), dtype=float)
+    assert a.shape == b.shape
+    assert np.abs(a - b).mean() < 2.0, "the palette must not change the picture visibly"
+    assert widgets.figure_to_png(draw(), dpi=100, colours=64) == small, "deterministic"
+    with pytest.raises(ValueError, match="colours must be an int in 2..256"):
+        widgets.figure_to_png(draw(), colours=1)
