@@ -69,7 +69,7 @@
     fixAll(document);
     observer.observe(document.body, {
       subtree: true, childList: true, characterData: true, attributes: true,
-      attributeFilter: ["aria-valuetext", "aria-valuenow"],
+      attributeFilter: ["aria-valuetext", "aria-valuenow", "class"],
     });
   }
 
