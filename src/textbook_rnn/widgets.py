@@ -157,11 +157,11 @@ def _img_tag(png: bytes, alt: str, width: str = "100%") -> str:
 
 
 def _noscript_html(png: bytes, alt: str, description: str, label: str, count: int,
-                   width: str = "100%") -> str:
+                   width: str = "100%", controls: str = "a slider moves") -> str:
     """A ``<noscript>`` block holding one frame, for pages read without JavaScript."""
     shown = f"{description} = {label}" if description else label
     frames = f"{count} frames" if count != 1 else "1 frame"
-    note = (f"An interactive figure: with JavaScript on, a slider moves through its "
+    note = (f"An interactive figure: with JavaScript on, {controls} through its "
             f"{frames}. Shown here: {shown}.")
     return (f'<noscript><div class="{CSS_CLASS}-fallback">{_img_tag(png, alt, width)}'
             f"<p>{html.escape(note)}</p></div></noscript>")
@@ -472,7 +472,8 @@ def frame_grid(
     shown = ", ".join(f"{n} = {lab}" if n else lab
                       for n, lab in zip(names, (a[i] for a, i in zip(axes, start, strict=True)),
                                         strict=True))
-    box._fallback_html = _noscript_html(frames[first], alts[first], "", shown, count, width)
+    box._fallback_html = _noscript_html(frames[first], alts[first], "", shown, count, width,
+                                        controls=f"{len(axes)} sliders move")
     box.add_class(CSS_CLASS)
     return box
 
