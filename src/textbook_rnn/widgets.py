@@ -225,8 +225,10 @@ def frame_slider(
         (see :func:`frame_alts`).
     play : bool
         Add a ``Play`` button that steps through the frames in order (for a
-        parameter that is time or an ordered sweep); it is ``jslink``-ed to the
-        slider, so it runs without a kernel.
+        parameter that is time or an ordered sweep), ``jslink``-ed to the
+        slider. Works with a kernel; **not on the static site yet**: there
+        (html-manager 1.0.7) the Play does not step and its link stops the
+        slider's own link to the frames, so chapters leave it off.
 
     Returns
     -------
