@@ -347,6 +347,7 @@ def test_explorer_gives_a_grid_and_live_controls_from_one_draw(monkeypatch):
     assert isinstance(r, ipywidgets.FloatSlider) and (r.min, r.max, r.value) == (0.5, 0.9, 0.9)
     assert (theta.min, theta.max) == (0.0, 1.0)
     assert isinstance(controls["your own W"], ipywidgets.Text)
+    assert live.out.outputs == (), "nothing drawn into the page before the reader asks"
     # with a kernel, moving a slider calls the same draw at the new value
     calls.clear()
     r.value = 0.7

@@ -567,10 +567,14 @@ def _live_box(widgets, draw: Callable, axes: Mapping[str, Sequence[float]], desc
             plt.close(figure)
 
     live = widgets.interactive(show, **controls)
+    # No figure until the reader moves a control: the build's own first drawing
+    # would be saved into the page (weight, and an <img> without alt text).
+    live.out.outputs = ()
     title = widgets.HTML(
         "<b>Needs a running kernel</b> (JupyterLab, Binder, Colab): continuous values"
         + (" and your own matrix" if matrix_draw is not None else "")
-        + ". On the static website these controls are hidden; the sliders above work there.")
+        + "; move a control to draw. On the static website these controls are hidden; the "
+        "sliders above work there.")
     box = widgets.VBox([title, live])
     box.add_class(LIVE_CLASS)
     return box
