@@ -9,6 +9,8 @@ CPython (``pydoc_data.topics``), so nothing is downloaded.
   ``textbook_rnn.bptt.rnn_loss_and_grads`` for the gradients (the recursion
   over time is the only loop; the weight gradients are one matrix product over
   all N·T rows), gradient clipping and Adam from the package.
+- **chapter**: the same, as chapter 3 trains it: ``textbook_rnn.charlm.train_char_rnn``
+  in float32 (its default) and in float64.
 - **batch 1**: the classic minimal character-level RNN: one stream, column
   vectors, a Python loop over time for the forward pass and another for the
   backward pass that accumulates every weight gradient step by step, element-
@@ -31,7 +33,7 @@ import time
 import numpy as np
 from _timing import limit_threads
 
-from textbook_rnn import bptt, init_params
+from textbook_rnn import bptt, charlm, init_params
 from textbook_rnn.clipping import clip_by_global_norm
 from textbook_rnn.train_numpy import Adam
 
@@ -62,6 +64,15 @@ def book_loop(ids: np.ndarray, K: int, H: int, T: int, N: int, chars: int) -> tu
         grads, _ = clip_by_global_norm(grads, 5.0)
         opt.step(grads)
     return time.perf_counter() - start, loss / T
+
+
+def chapter_loop(ids: np.ndarray, K: int, H: int, T: int, N: int, chars: int,
+                 dtype) -> float:
+    """Seconds for ``chars`` characters of chapter 3's training function."""
+    start = time.perf_counter()
+    charlm.train_char_rnn(ids, K, H=H, T=T, N=N, epochs=chars / (len(ids) - 1), dtype=dtype,
+                          evals=1)
+    return time.perf_counter() - start
 
 
 def batch1_loop(ids: np.ndarray, K: int, H: int, T: int, chars: int) -> tuple[float, float]:
@@ -115,12 +126,17 @@ def main() -> None:
     print(f"character-level RNN on {len(ids):,} characters of CPython's documentation, "
           f"K={K} symbols, H={args.H}, T={args.T}; {threads}")
     book_s, book_loss = book_loop(ids, K, args.H, args.T, args.N, args.chars)
+    ch32 = args.chars / chapter_loop(ids, K, args.H, args.T, args.N, args.chars, np.float32)
+    ch64 = args.chars / chapter_loop(ids, K, args.H, args.T, args.N, args.chars, np.float64)
     one_s, one_loss = batch1_loop(ids, K, args.H, args.T, args.chars)
     book_rate, one_rate = args.chars / book_s, args.chars / one_s
-    print(f"{'loop':28s} {'chars/s':>10s} {'last loss/char':>15s}")
-    print(f"{f'book, N={args.N} streams':28s} {book_rate:10,.0f} {book_loss:15.3f}")
-    print(f"{'batch 1, step by step':28s} {one_rate:10,.0f} {one_loss:15.3f}")
-    print(f"ratio book / batch 1: {book_rate / one_rate:.1f}x")
+    print(f"{'loop':34s} {'chars/s':>10s} {'last loss/char':>15s}")
+    print(f"{f'book, N={args.N} streams':34s} {book_rate:10,.0f} {book_loss:15.3f}")
+    print(f"{'chapter 3 (charlm), float32':34s} {ch32:10,.0f}")
+    print(f"{'chapter 3 (charlm), float64':34s} {ch64:10,.0f}")
+    print(f"{'batch 1, step by step':34s} {one_rate:10,.0f} {one_loss:15.3f}")
+    print(f"ratio book / batch 1: {book_rate / one_rate:.1f}x; chapter 3 float32 / batch 1: "
+          f"{ch32 / one_rate:.1f}x, float64: {ch64 / one_rate:.1f}x")
 
 
 if __name__ == "__main__":

@@ -486,7 +486,10 @@ def test_the_time_limit_puts_back_a_timer_already_running(monkeypatch):
 _ARITY = {"rnn_step": 5, "sequence_nll": 2, "rnn_step_backward": 6, "rnn_bptt": 8,
           "rescale_spectral_radius": 2, "jacobian_product_norms": 2, "esn_states": 6,
           "ridge_readout": 3, "leaky_backward": 5, "lstm_step": 4, "gru_step": 3,
-          "clip_by_norm": 2, "cliff_gradient": 5}
+          "clip_by_norm": 2, "cliff_gradient": 5, "softmax_temperature": 2,
+          "teacher_forced_inputs": 2, "halt_log_likelihood": 3}
+_ARITY.update({"bidirectional_states": 5, "dot_product_attention": 4, "attention_backward": 5})
+_ARITY.update({"content_weights": 3, "shift_sharpen": 3, "memory_write": 4})  # Explicit memory
 
 
 def test_every_checker_is_listed_here():

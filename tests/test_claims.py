@@ -173,7 +173,7 @@ def test_stored_sweeps_are_complete_and_say_how_to_recompute():
         data.runs("nonsense")
     with pytest.raises(ValueError, match="name must be"):
         data.load("../etc/passwd")
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(ValueError, match="seed_sweeps"):  # an unknown name lists the known ones
         data.load("missing")
 
 

@@ -18,7 +18,8 @@ def tiny(cell="lstm", **kw):
 
 
 def run(model, **kw):
-    args = dict(steps=12, lr=0.01, seed=3, log_every=4)
+    # on the CPU: these tests compare with CPU computations (the GPU test is below)
+    args = dict(steps=12, lr=0.01, seed=3, log_every=4, device="cpu")
     args.update(kw)
     return models.train(model, adding_batches(6, 8), **args)
 

@@ -522,6 +522,75 @@ def _check_play(p, box, name: str, shown: str) -> None:
     _shows_expected_frame(before, after, f"{name} (playing)")
 
 
+def test_attention_heat_maps_follow_both_sliders(visit, site_dir):
+    """The chapter on attention has a grid of frames (``widgets.frame_grid``): each of its
+    two sliders must change the picture on its own, with no kernel."""
+    page = "chapters/04_attention"
+    if not (site_dir / f"{page}.html").is_file():
+        pytest.skip(f"{page} is not in this build")
+    p = visit(f"{page}.html").page
+    boxes = p.locator(f".{WIDGET_CLASS}")
+    boxes.first.wait_for(state="visible")
+    grids = [boxes.nth(i) for i in range(boxes.count())
+             if boxes.nth(i).locator(".noUi-handle").count() == 2]
+    assert grids, f"{page}: no widget with two sliders"
+    grid = grids[0]
+    grid.scroll_into_view_if_needed()
+    p.wait_for_function(VISIBLE_IMAGE_SRC, arg=grid.element_handle())
+    before = grid.evaluate(VISIBLE_IMAGE_SRC)
+    # the grid starts at its last row and column: Home on either slider moves away
+    for which, name in ((1, "the checkpoint slider"), (0, "the input slider")):
+        handle = grid.locator(".noUi-handle").nth(which)
+        handle.focus()
+        handle.press("Home")
+        p.wait_for_function(
+            "([box, before]) => { const img = Array.from(box.querySelectorAll('img'))"
+            ".find(i => i.checkVisibility() && i.naturalWidth > 0);"
+            " return img && img.src !== before; }",
+            arg=[grid.element_handle(), before], timeout=10_000)
+        after = grid.evaluate(VISIBLE_IMAGE_SRC)
+        assert after and after != before, f"{page}: {name} did not change the picture"
+        before = after
+
+
+# The chapter "Explicit memory": a grid of frames driven by four sliders -------------
+
+MEMORY_PAGE = "chapters/10_memory"
+
+
+def test_memory_page_widget_grid_every_slider_changes_the_picture(site_dir, visit):
+    """Each of the four sliders (β, g, shift, γ) of the addressing widget flips the frame."""
+    html_file = site_dir / f"{MEMORY_PAGE}.html"
+    if not html_file.is_file():
+        pytest.skip(f"{MEMORY_PAGE} is not in this build")
+    assert html_file.stat().st_size < 3_500_000, "the page should stay under about 3 MB"
+    v = visit(f"{MEMORY_PAGE}.html")
+    p = v.page
+    boxes = p.locator(f".{WIDGET_CLASS}")
+    boxes.first.wait_for(state="visible")
+    grid = None
+    for i in range(boxes.count()):
+        if boxes.nth(i).locator(".noUi-handle").count() == 4:
+            grid = boxes.nth(i)
+    assert grid is not None, "no frame widget with four sliders on the memory page"
+    grid.scroll_into_view_if_needed()
+    p.wait_for_function(VISIBLE_IMAGE_SRC, arg=grid.element_handle())
+    handles = grid.locator(".noUi-handle")
+    for k in range(4):
+        handle = handles.nth(k)
+        before = grid.evaluate(VISIBLE_IMAGE_SRC)
+        key = "Home" if handle.get_attribute("aria-valuenow") == handle.get_attribute(
+            "aria-valuemax") else "End"
+        handle.focus()
+        handle.press(key)
+        p.wait_for_function(
+            "([box, before]) => { const img = Array.from(box.querySelectorAll('img'))"
+            ".find(i => i.checkVisibility() && i.naturalWidth > 0);"
+            " return img && img.src !== before; }",
+            arg=[grid.element_handle(), before], timeout=10_000)
+    assert not v.console_errors, f"console errors: {v.console_errors}"
+
+
 # --- a phone's width, dark mode, no JavaScript ---------------------------------------
 
 

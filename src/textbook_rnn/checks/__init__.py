@@ -13,15 +13,21 @@ is in ``_core``.
 """
 
 from ._core import CheckResult
+from .attention import attention_backward, bidirectional_states, dot_product_attention
 from .bptt import rnn_bptt, rnn_step_backward
 from .gated import gru_step, lstm_step
 from .long_term import jacobian_product_norms, rescale_spectral_radius
+from .memory import content_weights, memory_write, shift_sharpen
 from .optimisation import cliff_gradient, clip_by_norm
 from .recurrence import rnn_step, sequence_nll
 from .reservoirs import esn_states, leaky_backward, ridge_readout
+from .sequence_modelling import halt_log_likelihood, softmax_temperature, teacher_forced_inputs
 
 __all__ = ["CheckResult", "rnn_bptt", "rnn_step", "rnn_step_backward", "sequence_nll"]
+__all__ += ["halt_log_likelihood", "softmax_temperature", "teacher_forced_inputs"]
 __all__ += ["esn_states", "leaky_backward", "ridge_readout"]
 __all__ += ["jacobian_product_norms", "rescale_spectral_radius"]
 __all__ += ["gru_step", "lstm_step"]
 __all__ += ["cliff_gradient", "clip_by_norm"]
+__all__ += ["bidirectional_states", "dot_product_attention", "attention_backward"]
+__all__ += ["content_weights", "shift_sharpen", "memory_write"]

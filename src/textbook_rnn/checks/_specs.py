@@ -290,8 +290,8 @@ class Array(Expected):
                 f"got {tuple(array.shape)}",
             )
         if array.dtype.kind not in self.kinds:
-            return Problem("dtype",
-                           f"{name} has dtype {array.dtype}; expected floating-point numbers")
+            wanted = "floating-point numbers" if "f" in self.kinds else "integers"
+            return Problem("dtype", f"{name} has dtype {array.dtype}; expected {wanted}")
         low = _low_precision(array.dtype)
         got = np.asarray(array, dtype=np.float64)
         exp = np.asarray(self.value, dtype=np.float64)

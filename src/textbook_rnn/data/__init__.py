@@ -1,10 +1,16 @@
-"""Results the chapters quote but cannot afford to compute on every build.
+"""Results the book ships, too long to recompute while a chapter executes.
 
-``seed_sweeps.json`` holds the seed sweeps of chapters 2 ("Back-propagation
-through time") and 8 ("Gated RNNs: LSTM and GRU"): the same experiments as
-the chapters, run with the seeds the chapters do not run. It is written by
-``python tools/seed_sweeps.py`` (the command is stored in the file), and
-``tests/test_claims.py`` recomputes a few of its entries and compares.
+Each file ``<name>.json`` here was written by a script in ``tools/`` whose
+command line the file records (key ``"command"``), and a test recomputes a
+piece of it and compares:
+
+- ``seed_sweeps``: the seeds chapters 2 and 8 do not run (``tools/seed_sweeps.py``);
+- ``teacher_forcing``: chapter 3's teacher forcing against scheduled sampling
+  (``tools/teacher_forcing_sweep.py``);
+- ``char_lm_long``: chapter 3's longer character-model run (``tools/char_lm_long.py``).
+
+:func:`load` reads one file, :func:`available` lists them, :func:`runs`
+selects runs of a seed sweep. Only the standard library is imported.
 """
 
 from __future__ import annotations
@@ -12,28 +18,34 @@ from __future__ import annotations
 import json
 from importlib import resources
 
-__all__ = ["load", "runs"]
+__all__ = ["available", "load", "runs"]
+
+
+def available() -> list[str]:
+    """The names :func:`load` accepts, sorted."""
+    return sorted(p.name[:-5] for p in resources.files(__name__).iterdir()
+                  if p.name.endswith(".json"))
 
 
 def load(name: str = "seed_sweeps") -> dict:
-    """The stored results of one data file of the book.
+    """Read the stored result ``<name>.json``.
 
     Parameters
     ----------
     name : str
-        The file's name without ``.json``.
+        The file's name without ``.json``, e.g. ``"teacher_forcing"``.
 
     Returns
     -------
     dict
-        The parsed file; ``"command"`` says how to recompute it.
+        The parsed JSON object; ``"command"`` says how to recompute it.
     """
-    if not isinstance(name, str) or not name.isidentifier():
-        raise ValueError(f"name must be a plain file name without extension, got {name!r}")
-    path = resources.files(__name__).joinpath(f"{name}.json")
-    if not path.is_file():
-        raise FileNotFoundError(f"no data file {name}.json in textbook_rnn.data")
-    return json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a string, got {type(name).__name__}")
+    names = available()
+    if name not in names:
+        raise ValueError(f"name must be one of {names}, got {name!r}")
+    return json.loads(resources.files(__name__).joinpath(f"{name}.json").read_text("utf-8"))
 
 
 def runs(sweep: str, **match) -> list[dict]:

@@ -2,13 +2,15 @@
 
 - :mod:`.recall`: delayed recall of a symbol (chapter "Back-propagation through time");
 - :mod:`.adding`: the adding problem (chapters "Gated RNNs" and "Optimisation");
-- :mod:`.counting`: the counting languages aⁿbⁿ and aⁿbⁿcⁿ (chapter "Gated RNNs").
+- :mod:`.counting`: the counting languages aⁿbⁿ and aⁿbⁿcⁿ (chapter "Gated RNNs");
+- :mod:`.copy`: the copy task of the Neural Turing Machine (chapter "Explicit memory").
 
 Every generator takes a seed or a ``numpy.random.Generator`` and returns
 arrays in the book's batch-first layout, ``(N, T, D)``.
 """
 
 from .adding import ADDING_BASELINE_MSE, adding_batches, adding_problem, constant_guess_mse
+from .copy import copy_batches, copy_bits_wrong, copy_capacity_bits, copy_task
 from .counting import (
     accepted,
     counter_unit,
@@ -25,6 +27,10 @@ __all__ = [
     "adding_batches",
     "adding_problem",
     "constant_guess_mse",
+    "copy_batches",
+    "copy_bits_wrong",
+    "copy_capacity_bits",
+    "copy_task",
     "counter_unit",
     "counting_batches",
     "counting_language",
