@@ -13,7 +13,7 @@ pytest.importorskip("matplotlib")
 
 from matplotlib.figure import Figure  # noqa: E402
 
-from textbook_rnn import data, memory, widgets  # noqa: E402
+from textbook_rnn import data, memory  # noqa: E402
 from textbook_rnn.figures import memory as fig  # noqa: E402
 
 
