@@ -118,6 +118,38 @@ def test_matrix_with_eigenvalues_needs_conjugate_pairs():
         dy.matrix_with_eigenvalues([1j, 0.5])
 
 
+@pytest.mark.parametrize("coupling", [0.0, 0.5, 2.0, -3.0])
+def test_block_triangular_keeps_the_eigenvalues_and_grows_sigma_max(coupling):
+    pair = 0.9 * np.exp(0.6j)
+    eigenvalues = [pair, np.conj(pair), 0.7, -0.4]
+    W = dy.block_triangular(eigenvalues, coupling)
+    assert W.shape == (4, 4) and W.dtype == np.float64
+    np.testing.assert_allclose(np.sort_complex(dy.spectrum(W)),
+                               np.sort_complex(np.asarray(eigenvalues)), atol=1e-10)
+    normal = coupling == 0.0
+    assert np.allclose(W @ W.T, W.T @ W) == normal
+    assert (abs(dy.sigma_max(W) - 0.9) < 1e-12) == normal
+    if not normal:
+        assert dy.sigma_max(W) > 0.9 + abs(coupling) / 2
+
+
+def test_block_triangular_grows_sigma_max_with_the_coupling():
+    sigmas = [dy.sigma_max(dy.block_triangular([0.5 + 0.5j, 0.5 - 0.5j, 0.2], k))
+              for k in (0.0, 1.0, 2.0, 4.0)]
+    assert np.all(np.diff(sigmas) > 0)
+
+
+@pytest.mark.parametrize("eigenvalues, coupling, words", [
+    ([1j, 0.5], 0.0, "conjugate"),
+    ([], 0.0, "non-empty"),
+    ([0.5, np.inf], 0.0, "finite"),
+    ([0.5, 0.2], np.nan, "finite"),
+])
+def test_block_triangular_rejects_bad_input(eigenvalues, coupling, words):
+    with pytest.raises(ValueError, match=words):
+        dy.block_triangular(eigenvalues, coupling)
+
+
 # --- the linear recurrence ------------------------------------------------------------
 
 

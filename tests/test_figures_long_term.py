@@ -78,9 +78,37 @@ def _lags():
     return pdyn.plot_lags({"c = 0.8": M[-1, ::-1]}, {"c = 0.8": 0.8 ** np.arange(1, 11)})
 
 
+def _eigen_explorer(coupling=3.0):
+    pair = 0.9 * np.exp(1j * np.pi / 4)
+    W = dy.block_triangular([pair, np.conj(pair), 0.7], coupling)
+    h = dy.linear_recurrence(W, np.array([0.6, 0.0, 0.8]), 30)
+    lam, c = dy.modal_coordinates(W, h)
+    return pdyn.plot_eigen_explorer(lam, c, np.linalg.norm(h, axis=1), sigma=dy.sigma_max(W))
+
+
 CASES = {"modes": _modes, "spectrum": _spectrum, "forward_backward": _forward_backward,
-         "rates": _rates, "cross": _cross, "cliff": _cliff, "pascanu": _pascanu, "lags": _lags}
-FRAMES = {"spectrum", "forward_backward"}
+         "rates": _rates, "cross": _cross, "cliff": _cliff, "pascanu": _pascanu, "lags": _lags,
+         "eigen_explorer": _eigen_explorer}
+FRAMES = {"spectrum", "forward_backward", "eigen_explorer"}
+
+
+def test_eigen_explorer_draws_each_mode_the_spiral_and_the_norm():
+    fig = _eigen_explorer()
+    left, right = fig.axes
+    # one line per conjugate pair and per real eigenvalue, then ‖h_t‖ and ρ^t ‖h_0‖
+    labels = labelled_lines(right)
+    assert labels[:2] == ["|λ| = 0.90, angle ±45°", "λ = +0.70"] and len(labels) == 4
+    assert right.get_yscale() == "log" and right.get_title().startswith("ρ = 0.90")
+    norm = right.lines[2].get_ydata()
+    assert norm.max() > 1.5 * norm[0], "the coupling makes the state grow for a while"
+    # the spiral: each step turns by θ = 45° and shrinks by r = 0.9
+    spiral = left.lines[1]
+    z = spiral.get_xdata() + 1j * spiral.get_ydata()
+    np.testing.assert_allclose(z[1:] / z[:-1], 0.9 * np.exp(1j * np.pi / 4), rtol=1e-9)
+    # the same axes in every frame, whatever the coupling
+    other = _eigen_explorer(0.0)
+    for a, b in zip(fig.axes, other.axes, strict=True):
+        assert a.get_position().bounds == pytest.approx(b.get_position().bounds)
 
 
 def test_modes_draw_one_line_per_eigenvalue_and_the_alignment():

@@ -13,7 +13,7 @@ pytest.importorskip("matplotlib")
 
 from matplotlib.figure import Figure  # noqa: E402
 
-from textbook_rnn import data, memory, widgets  # noqa: E402
+from textbook_rnn import data, memory  # noqa: E402
 from textbook_rnn.figures import memory as fig  # noqa: E402
 
 
@@ -76,31 +76,6 @@ def test_plot_heads_rejects_mismatched_lengths():
              "read": np.zeros((5, 8))}
     with pytest.raises(ValueError, match="one T"):
         fig.plot_heads(heads)
-
-
-def test_frame_grid_links_one_slider_per_axis_to_every_stack_of_its_level():
-    pytest.importorskip("ipywidgets")
-    frames = {(i, j): bytes([i, j]) for i in range(2) for j in range(3)}
-    box = widgets.frame_grid(frames, [("a", ["x", "y"]), ("b", ["1", "2", "3"])], start=(1, 2))
-    assert "trnn-frame-slider" in box._dom_classes
-    s_a, s_b, root = box.children
-    assert (s_a.index, s_b.index) == (1, 2)
-    assert root.selected_index == 1 and len(root.children) == 2
-    assert all(inner.selected_index == 2 and len(inner.children) == 3 for inner in root.children)
-    frame = root.children[0].children[1].value  # an <img> with the PNG inline and its alt text
-    assert frame.startswith('<img src="data:image/png;base64,AAE="')
-    assert 'alt="Frame (a x, b 2)"' in frame
-
-
-def test_frame_grid_rejects_missing_frames_and_bad_starts():
-    pytest.importorskip("ipywidgets")
-    frames = {(0,): b"a", (1,): b"b"}
-    with pytest.raises(ValueError, match="missing"):
-        widgets.frame_grid({(0,): b"a"}, [("a", ["x", "y"])])
-    with pytest.raises(ValueError, match="start"):
-        widgets.frame_grid(frames, [("a", ["x", "y"])], start=(2,))
-    with pytest.raises(ValueError, match="unique"):
-        widgets.frame_grid(frames, [("a", ["x", "x"])])
 
 
 def test_data_load_names_a_missing_file():

@@ -174,3 +174,245 @@ def test_a_closed_slider_displays_as_text(monkeypatch):
 def test_bad_frames_are_rejected(kwargs, error, words):
     with pytest.raises(error, match=re.escape(words)):
         widgets.frame_slider(**kwargs)
+
+
+# --- play buttons -------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def links(monkeypatch):
+    """Every jslink the widgets make, as ((widget, trait), (widget, trait)) pairs."""
+    import ipywidgets
+
+    made = []
+    real = ipywidgets.jslink
+
+    def spy(source, target):
+        made.append((source, target))
+        return real(source, target)
+
+    monkeypatch.setattr(ipywidgets, "jslink", spy)
+    return made
+
+
+def _linked(link_pairs, a, a_name, b, b_name) -> bool:
+    return any({(id(s[0]), s[1]), (id(t[0]), t[1])} == {(id(a), a_name), (id(b), b_name)}
+               for s, t in link_pairs)
+
+
+def test_play_button_is_linked_to_the_slider(links):
+    import ipywidgets
+
+    box = widgets.frame_slider(FRAMES, LABELS, description="ρ", start=1, alt="frame {label}",
+                               play=True)
+    row, stack = box.children
+    play, slider = row.children
+    assert isinstance(play, ipywidgets.Play) and isinstance(slider, ipywidgets.SelectionSlider)
+    assert (play.min, play.max, play.value) == (0, len(FRAMES) - 1, 1)
+    assert _linked(links, play, "value", slider, "index")
+    assert _linked(links, slider, "index", stack, "selected_index")
+
+
+def test_no_play_button_unless_asked():
+    import ipywidgets
+
+    box = widgets.frame_slider(FRAMES, LABELS, alt="frame {label}")
+    assert not any(isinstance(w, (ipywidgets.Play, ipywidgets.HBox)) for w in box.children)
+
+
+# --- frame grids --------------------------------------------------------------------------
+
+ROWS = ["0.80", "0.95"]
+COLS = ["0°", "30°", "60°"]
+GRID = [f"\x89PNG {r} {c}".encode() for r in ROWS for c in COLS]
+
+
+def _visible(stack):
+    """The frame a stack of stacks shows, following each selected_index down."""
+    while hasattr(stack, "selected_index") and stack.children:
+        stack = stack.children[stack.selected_index]
+    return _images(stack.value)[0]
+
+
+def test_grid_frames_sit_in_row_major_order_with_their_alts():
+    box = widgets.frame_grid(GRID, [ROWS, COLS], descriptions=["modulus r", "angle θ"],
+                             start=[1, 2], alt="Decay at r = {0}, θ = {1}")
+    first, second, outer = box.children
+    assert [first.description, second.description] == ["modulus r", "angle θ"]
+    assert (first.value, second.value) == ("0.95", "60°")
+    for i, r in enumerate(ROWS):
+        for j, c in enumerate(COLS):
+            img = _images(outer.children[i].children[j].value)[0]
+            assert _png(img["src"]) == f"\x89PNG {r} {c}".encode()
+            assert img["alt"] == f"Decay at r = {r}, θ = {c}"
+    assert _png(_visible(outer)["src"]) == GRID[1 * len(COLS) + 2]
+    assert widgets.CSS_CLASS in box._dom_classes
+
+
+def test_each_grid_slider_links_to_every_stack_at_its_depth(links):
+    box = widgets.frame_grid(GRID, [ROWS, COLS], alt="r = {0}, θ = {1}")
+    first, second, outer = box.children
+    assert _linked(links, first, "index", outer, "selected_index")
+    for inner in outer.children:
+        assert _linked(links, second, "index", inner, "selected_index")
+    # what the browser does with those links: each slider moves one level alone
+    outer.selected_index = 0
+    for inner in outer.children:
+        inner.selected_index = 1
+    assert _png(_visible(outer)["src"]) == f"\x89PNG {ROWS[0]} {COLS[1]}".encode()
+    outer.selected_index = 1
+    assert _png(_visible(outer)["src"]) == f"\x89PNG {ROWS[1]} {COLS[1]}".encode()
+
+
+def test_three_parameter_grid_nests_three_deep(links):
+    third = ["a", "b"]
+    frames = [f"{i}".encode() for i in range(len(ROWS) * len(COLS) * len(third))]
+    box = widgets.frame_grid(frames, [ROWS, COLS, third], start=[1, 1, 1], alt="{0} {1} {2}")
+    *sliders, outer = box.children
+    assert len(sliders) == 3
+    assert _visible(outer)["alt"] == f"{ROWS[1]} {COLS[1]} b"
+    assert _png(_visible(outer)["src"]) == frames[(1 * len(COLS) + 1) * 2 + 1]
+    for inner in outer.children:
+        for innermost in inner.children:
+            assert _linked(links, sliders[2], "index", innermost, "selected_index")
+
+
+def test_grid_play_drives_the_first_slider(monkeypatch, links):
+    import ipywidgets
+
+    box = widgets.frame_grid(GRID, [ROWS, COLS], descriptions=["r", "θ"], alt="{0} {1}",
+                             play=True)
+    row, second, outer = box.children
+    play, first = row.children
+    assert isinstance(play, ipywidgets.Play) and play.max == len(ROWS) - 1
+    assert _linked(links, play, "value", first, "index")
+    (fallback, _), _ = _displayed(box, monkeypatch)
+    assert _images(fallback.data)[0]["alt"] == f"{ROWS[0]} {COLS[0]}"
+    assert "r = 0.80, θ = 0°" in fallback.data and "6 frames" in fallback.data
+
+
+def test_grid_alt_without_placeholders_names_both_values():
+    alts = widgets.grid_alts([ROWS, COLS], "Decay of each component.", ["r", "θ"])
+    assert len(set(alts)) == len(GRID)
+    assert alts[1] == "Decay of each component (r = 0.80, θ = 30°)."
+
+
+@pytest.mark.parametrize("kwargs, error, words", [
+    (dict(frames=GRID, labels=[ROWS]), ValueError, "at least two"),
+    (dict(frames=GRID[:5], labels=[ROWS, COLS]), ValueError, "2 × 3 = 6), got 5"),
+    (dict(frames=GRID, labels=[ROWS, ["a", "a", "b"]]), ValueError, "labels[1] must be unique"),
+    (dict(frames=GRID, labels=[ROWS, COLS], start=[0, 3]), ValueError, "start[1] must be in 0..2"),
+    (dict(frames=GRID, labels=[ROWS, COLS], start=[0]), ValueError, "one index per parameter"),
+    (dict(frames=GRID, labels=[ROWS, COLS], descriptions=["r"]), ValueError,
+     "one entry per parameter (2), got 1"),
+    (dict(frames=GRID, labels=[ROWS, COLS], alt=["x"] * 5), ValueError,
+     "one entry per frame (6), got 5"),
+])
+def test_bad_grids_are_rejected(kwargs, error, words):
+    with pytest.raises(error, match=re.escape(words)):
+        widgets.frame_grid(**kwargs)
+
+
+# --- explorer: frames for the site, live controls for a kernel ----------------------------
+
+
+def test_render_grid_calls_draw_in_row_major_order(monkeypatch):
+    seen = []
+    monkeypatch.setattr(widgets, "figure_to_png", lambda fig, dpi, colours=None: repr(fig).encode())
+    frames = widgets.render_grid(lambda a, b: seen.append((a, b)) or (a, b), [1, 2], "xyz")
+    assert seen == [(a, b) for a in (1, 2) for b in "xyz"]
+    assert frames[4] == repr((2, "y")).encode()
+
+
+def test_explorer_gives_a_grid_and_live_controls_from_one_draw(monkeypatch):
+    import ipywidgets
+
+    calls = []
+
+    def draw(r, theta):
+        calls.append((r, theta))
+        return (r, theta)
+
+    monkeypatch.setattr(widgets, "figure_to_png", lambda fig, dpi, colours=None: repr(fig).encode())
+    ex = widgets.explorer(draw, {"r": [0.5, 0.9], "theta": [0.0, 0.5, 1.0]},
+                          descriptions=["modulus r", "angle θ"], start=[1, 0],
+                          alt="r = {0}, θ = {1}", matrix_draw=lambda W: W)
+    assert calls[:6] == [(r, t) for r in (0.5, 0.9) for t in (0.0, 0.5, 1.0)]
+    assert widgets.CSS_CLASS in ex.grid._dom_classes
+    assert widgets.LIVE_CLASS in ex.live._dom_classes
+    title, live = ex.live.children
+    assert "kernel" in title.value.lower()
+    controls = {w.description: w for w in live.children if hasattr(w, "description")}
+    r, theta = controls["modulus r"], controls["angle θ"]
+    assert isinstance(r, ipywidgets.FloatSlider) and (r.min, r.max, r.value) == (0.5, 0.9, 0.9)
+    assert (theta.min, theta.max) == (0.0, 1.0)
+    assert isinstance(controls["your own W"], ipywidgets.Text)
+    assert live.out.outputs == (), "nothing drawn into the page before the reader asks"
+    # with a kernel, moving a slider calls the same draw at the new value
+    calls.clear()
+    r.value = 0.7
+    assert calls and calls[-1] == (pytest.approx(0.7), 0.0)
+
+
+def test_explorer_with_one_parameter_is_a_frame_slider(monkeypatch):
+    monkeypatch.setattr(widgets, "figure_to_png", lambda fig, dpi, colours=None: b"png")
+    ex = widgets.explorer(lambda t: t, {"t": [0, 1, 2]}, alt="t = {label}", play=True)
+    assert widgets.CSS_CLASS in ex.grid._dom_classes
+    assert len(ex.live.children[1].children) >= 2  # a slider and the output
+    shown = []
+    import IPython.display
+    monkeypatch.setattr(IPython.display, "display", lambda *a, **k: shown.append(a[0]))
+    ex._ipython_display_()
+    assert shown == [ex.grid, ex.live]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("0.9 -0.3; 0.3 0.9", [[0.9, -0.3], [0.3, 0.9]]),
+    ("1, 2\n3, 4", [[1, 2], [3, 4]]),
+    ("0.5", [[0.5]]),
+])
+def test_parse_matrix_reads_rows(text, expected):
+    import numpy as np
+
+    np.testing.assert_array_equal(widgets.parse_matrix(text), np.array(expected, dtype=float))
+
+
+@pytest.mark.parametrize("text, error, words", [
+    ("", ValueError, "empty"),
+    ("1 2; 3", ValueError, "square"),
+    ("1 2 3; 4 5 6", ValueError, "square"),
+    ("1 x; 2 3", ValueError, "number"),
+    ("1 nan; 2 3", ValueError, "finite"),
+    (3, TypeError, "must be a str, got int"),
+])
+def test_parse_matrix_rejects_bad_text(text, error, words):
+    with pytest.raises(error, match=words):
+        widgets.parse_matrix(text)
+
+
+def test_palette_frames_are_smaller_and_keep_the_picture():
+    import io
+
+    import numpy as np
+
+    plt = pytest.importorskip("matplotlib.pyplot")
+    Image = pytest.importorskip("PIL.Image")
+
+    def draw():
+        fig, ax = plt.subplots(figsize=(4, 3))
+        t = np.linspace(0, 10, 200)
+        for k in range(4):
+            ax.plot(t, np.sin(t + k), lw=1.5)
+        ax.set_title("four waves")
+        return fig
+
+    full = widgets.figure_to_png(draw(), dpi=100)
+    small = widgets.figure_to_png(draw(), dpi=100, colours=64)
+    assert len(small) < len(full) / 1.5
+    a = np.asarray(Image.open(io.BytesIO(full)).convert("RGB"), dtype=float)
+    b = np.asarray(Image.open(io.BytesIO(small)).convert("RGB"), dtype=float)
+    assert a.shape == b.shape
+    assert np.abs(a - b).mean() < 2.0, "the palette must not change the picture visibly"
+    assert widgets.figure_to_png(draw(), dpi=100, colours=64) == small, "deterministic"
+    with pytest.raises(ValueError, match="colours must be an int in 2..256"):
+        widgets.figure_to_png(draw(), colours=1)

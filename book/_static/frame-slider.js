@@ -9,7 +9,9 @@
  * class trnn-frame-slider this script
  *   - names the slider handle after the slider's visible description;
  *   - makes the handle announce the value shown in the readout ("0.90"), and
- *     keeps that in step as the slider moves.
+ *     keeps that in step as the slider moves;
+ *   - does so for each slider of a frame grid (one per parameter), and names the
+ *     icon-only buttons of a Play widget.
  * The widgets are drawn after the page loads, so a MutationObserver applies
  * this whenever one appears or changes. Every change is idempotent.
  */
@@ -25,13 +27,24 @@
     if (value && el.getAttribute(name) !== value) el.setAttribute(name, value);
   }
 
+  // The Play widget's buttons show only an icon; name them after it.
+  var PLAY_NAMES = {"fa-play": "Play", "fa-pause": "Pause", "fa-stop": "Stop",
+                    "fa-retweet": "Repeat", "fa-repeat": "Repeat"};
+
   function fix(box) {
-    var handle = box.querySelector(".noUi-handle[role='slider']");
-    if (!handle) return;
-    var slider = handle.closest(".widget-slider, .widget-hslider, .widget-vslider") || box;
-    var label = text(slider.querySelector(".widget-label"));
-    setAttr(handle, "aria-label", label || "Frame");
-    setAttr(handle, "aria-valuetext", text(slider.querySelector(".widget-readout")));
+    // A frame grid has one slider per parameter: fix each handle on its own.
+    box.querySelectorAll(".noUi-handle[role='slider']").forEach(function (handle) {
+      var slider = handle.closest(".widget-slider, .widget-hslider, .widget-vslider") || box;
+      var label = text(slider.querySelector(".widget-label"));
+      setAttr(handle, "aria-label", label || "Frame");
+      setAttr(handle, "aria-valuetext", text(slider.querySelector(".widget-readout")));
+    });
+    box.querySelectorAll(".widget-play button").forEach(function (button) {
+      var icon = button.querySelector("i");
+      Object.keys(PLAY_NAMES).forEach(function (cls) {
+        if (icon && icon.classList.contains(cls)) setAttr(button, "aria-label", PLAY_NAMES[cls]);
+      });
+    });
   }
 
   function fixAll(root) {
@@ -56,7 +69,7 @@
     fixAll(document);
     observer.observe(document.body, {
       subtree: true, childList: true, characterData: true, attributes: true,
-      attributeFilter: ["aria-valuetext", "aria-valuenow"],
+      attributeFilter: ["aria-valuetext", "aria-valuenow", "class"],
     });
   }
 

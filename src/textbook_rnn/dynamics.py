@@ -53,6 +53,7 @@ __all__ = [
     "rescale_sigma_max",
     "random_recurrent_matrix",
     "matrix_with_eigenvalues",
+    "block_triangular",
     "eigendecompose",
     "modal_coordinates",
     "linear_recurrence",
@@ -323,6 +324,56 @@ def matrix_with_eigenvalues(eigenvalues, *, seed: int = 0):
     # a random basis near the identity keeps S well conditioned but not orthogonal
     S = np.eye(H) + rng.normal(0.0, 0.5 / np.sqrt(H), size=(H, H))
     return S @ B @ np.linalg.inv(S)
+
+
+def block_triangular(eigenvalues, coupling: float = 0.0):
+    """A real matrix with the given eigenvalues, normal or not by one number.
+
+    The eigenvalues sit on the diagonal as in :func:`matrix_with_eigenvalues`
+    (a real one as a 1 × 1 block, a pair r e^{±iθ} as the rotation-scaling
+    block ``[[r cos θ, -r sin θ], [r sin θ, r cos θ]]``, pairs first, then
+    the real ones in the order given), and every entry above the diagonal
+    blocks equals ``coupling``. A block-triangular matrix has the eigenvalues
+    of its diagonal blocks, so ``coupling`` leaves the spectrum alone; at
+    ``coupling = 0`` the matrix is normal (σ_max = ρ), and the larger
+    ``|coupling|``, the larger σ_max and the more the state can grow for a
+    while before the eigenvalues take over. Chapter 6, section *Spectral
+    radius and largest singular value*.
+
+    Parameters
+    ----------
+    eigenvalues : array_like of complex, shape (H,)
+        Closed under complex conjugation.
+    coupling : float
+        Every entry above the diagonal blocks.
+
+    Returns
+    -------
+    ndarray, shape (H, H), float64
+    """
+    lam = np.asarray(eigenvalues)
+    if lam.ndim != 1 or lam.size == 0 or lam.dtype.kind not in "fiubc":
+        raise ValueError(
+            f"eigenvalues must be a non-empty 1-D array of numbers, got shape {lam.shape} "
+            f"and dtype {lam.dtype}"
+        )
+    lam = lam.astype(np.complex128)
+    coupling = float(coupling)
+    if not (np.all(np.isfinite(lam)) and np.isfinite(coupling)):
+        raise ValueError("eigenvalues and coupling must be finite")
+    upper, lower = lam[lam.imag > 0], lam[lam.imag < 0]
+    if not np.array_equal(np.sort_complex(upper), np.sort_complex(np.conj(lower))):
+        raise ValueError("eigenvalues must come in conjugate pairs so that W is real")
+    blocks = [np.array([[z.real, -z.imag], [z.imag, z.real]]) for z in upper]
+    blocks += [np.array([[x]]) for x in lam[lam.imag == 0].real]
+    H = lam.size
+    W = np.triu(np.full((H, H), coupling))
+    i = 0
+    for block in blocks:
+        k = block.shape[0]
+        W[i:i + k, i:i + k] = block  # also clears the coupling inside a 2 × 2 block
+        i += k
+    return W
 
 
 # --------------------------------------------------------------------------

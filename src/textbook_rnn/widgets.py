@@ -16,31 +16,59 @@ accessible name and makes it announce the value it selects. Displayed in a
 notebook, the slider is preceded by a ``<noscript>`` copy of the frame it shows
 first, so a page read with JavaScript off still shows a figure; with
 JavaScript on (the site, JupyterLab, Colab) that copy stays hidden.
+
+:func:`frame_grid` does the same over a grid of two (or more) parameters: one
+slider per parameter, nested ``Stack`` widgets, and one ``jslink`` from each
+slider to every stack at its depth, so that each slider moves on its own in
+the browser. An ordered sweep can get a ``Play`` button (``play=True``),
+``jslink``-ed to the first slider; it too runs without a kernel.
+:func:`explorer` gives both paths in one call: the precomputed grid for the
+static site and, below it, live controls (continuous sliders and, if asked, a
+text box for the reader's own matrix) that call the same pure drawing
+function while a kernel runs. The live box carries the class
+``trnn-needs-kernel``: the book's stylesheet hides it on the static site, where
+it could only be a dead control, and its title says that it needs a running
+kernel wherever it is shown.
 """
 
 from __future__ import annotations
 
 import base64
 import html
-from collections.abc import Callable, Sequence
+import itertools
+from collections.abc import Callable, Mapping, Sequence
 
 from ._optional import require
 
-__all__ = ["FRAME_DPI", "figure_to_png", "render_frames", "frame_alts", "frame_slider",
-           "frame_grid"]
+__all__ = ["FRAME_DPI", "figure_to_png", "render_frames", "render_grid", "frame_alts",
+           "grid_alts", "frame_slider", "frame_grid", "parse_matrix", "explorer", "Explorer"]
 
 CSS_CLASS = "trnn-frame-slider"
+LIVE_CLASS = "trnn-needs-kernel"
+PLAY_INTERVAL_MS = 800
+"""How long each frame stays on screen while a ``Play`` button runs, in milliseconds."""
 
 FRAME_DPI = 144
 """Resolution of the frames: that of the static figures (``savefig.dpi`` of the book's style),
 so that a frame stretched to the text column is as sharp on a HiDPI screen as a figure."""
 
 
-def figure_to_png(fig, *, dpi: int = FRAME_DPI) -> bytes:
+def figure_to_png(fig, *, dpi: int = FRAME_DPI, colours: int | None = None) -> bytes:
     """Render a matplotlib figure to PNG bytes and close it.
 
     The PNG carries no timestamp or software version, so the same figure gives
     the same bytes on every build.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    dpi : int
+        Resolution.
+    colours : int, optional
+        Store the picture with a palette of at most this many colours (2 to
+        256; median cut, no dithering) instead of full RGBA. A line plot loses
+        nothing visible at 64 colours and shrinks about three times: what lets
+        a grid of a hundred frames stay light enough for one page.
     """
     import io
 
@@ -48,10 +76,22 @@ def figure_to_png(fig, *, dpi: int = FRAME_DPI) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
     plt.close(fig)
-    return buf.getvalue()
+    if colours is None:
+        return buf.getvalue()
+    if not isinstance(colours, int) or not 2 <= colours <= 256:
+        raise ValueError(f"colours must be an int in 2..256 or None, got {colours!r}")
+    Image = require("PIL.Image")
+    buf.seek(0)
+    with Image.open(buf) as img:
+        small = img.convert("RGB").quantize(colors=colours, method=Image.Quantize.MEDIANCUT,
+                                            dither=Image.Dither.NONE)
+    out = io.BytesIO()
+    small.save(out, format="PNG", optimize=True)
+    return out.getvalue()
 
 
-def render_frames(draw: Callable, values: Sequence, *, dpi: int = FRAME_DPI) -> list[bytes]:
+def render_frames(draw: Callable, values: Sequence, *, dpi: int = FRAME_DPI,
+                  colours: int | None = None) -> list[bytes]:
     """Call ``draw(value)`` for each value and return the figures as PNG bytes.
 
     Parameters
@@ -62,8 +102,10 @@ def render_frames(draw: Callable, values: Sequence, *, dpi: int = FRAME_DPI) -> 
         The parameter values, one frame each.
     dpi : int
         Resolution of the frames; by default that of the static figures.
+    colours : int, optional
+        Palette size of each PNG (see :func:`figure_to_png`); full colour by default.
     """
-    return [figure_to_png(draw(v), dpi=dpi) for v in values]
+    return [figure_to_png(draw(v), dpi=dpi, colours=colours) for v in values]
 
 
 def frame_alts(labels: Sequence[str], alt, description: str = "") -> list[str]:
@@ -115,11 +157,11 @@ def _img_tag(png: bytes, alt: str, width: str = "100%") -> str:
 
 
 def _noscript_html(png: bytes, alt: str, description: str, label: str, count: int,
-                   width: str = "100%") -> str:
+                   width: str = "100%", controls: str = "a slider moves") -> str:
     """A ``<noscript>`` block holding one frame, for pages read without JavaScript."""
     shown = f"{description} = {label}" if description else label
     frames = f"{count} frames" if count != 1 else "1 frame"
-    note = (f"An interactive figure: with JavaScript on, a slider moves through its "
+    note = (f"An interactive figure: with JavaScript on, {controls} through its "
             f"{frames}. Shown here: {shown}.")
     return (f'<noscript><div class="{CSS_CLASS}-fallback">{_img_tag(png, alt, width)}'
             f"<p>{html.escape(note)}</p></div></noscript>")
@@ -159,6 +201,7 @@ def frame_slider(
     start: int = 0,
     width: str = "100%",
     alt=None,
+    play: bool = False,
 ):
     """A slider that flips through precomputed frames, in the browser alone.
 
@@ -180,11 +223,17 @@ def frame_slider(
         What each frame shows, for readers who cannot see it: one string with
         ``{label}`` where the frame's value goes, or one string per frame
         (see :func:`frame_alts`).
+    play : bool
+        Add a ``Play`` button that steps through the frames in order (for a
+        parameter that is time or an ordered sweep), ``jslink``-ed to the
+        slider. Works with a kernel; **not on the static site yet**: there
+        (html-manager 1.0.7) the Play does not step and its link stops the
+        slider's own link to the frames, so chapters leave it off.
 
     Returns
     -------
     ipywidgets.VBox
-        The slider above the stack of images; it carries the CSS class
+        The slider (and play button) above the stack of images; it carries the CSS class
         ``trnn-frame-slider`` (the browser test looks for it). Displayed in a
         notebook it is preceded by a ``<noscript>`` copy of the first frame.
     """
@@ -215,81 +264,383 @@ def frame_slider(
         layout=widgets.Layout(width="90%"),
     )
     widgets.jslink((slider, "index"), (stack, "selected_index"))
-    box = _frame_slider_class(widgets)([slider, stack])
+    controls = [_play_row(widgets, slider, len(frames), start)] if play else [slider]
+    box = _frame_slider_class(widgets)([*controls, stack])
     box._fallback_html = _noscript_html(frames[start], alts[start], description,
                                         labels[start], len(frames), width)
     box.add_class(CSS_CLASS)
     return box
 
 
-def frame_grid(frames, axes: Sequence[tuple[str, Sequence[str]]], *, start=None,
-               width: str = "100%", alt: str = "Frame"):
-    """Several sliders over a grid of precomputed frames, in the browser alone.
+def _play_row(widgets, slider, count: int, start: int):
+    """A ``Play`` button ``jslink``-ed to ``slider``'s index, in a row with the slider."""
+    # No description: the slider beside it names the parameter; the site's
+    # frame-slider.js names each button (play, pause, stop, repeat).
+    play = widgets.Play(value=start, min=0, max=count - 1, step=1, interval=PLAY_INTERVAL_MS,
+                        tooltip=f"Step through {slider.description or 'the frames'}",
+                        layout=widgets.Layout(width="auto", flex="0 0 auto"))
+    widgets.jslink((play, "value"), (slider, "index"))
+    slider.layout.width = "auto"
+    slider.layout.flex = "1 1 auto"
+    return widgets.HBox([play, slider], layout=widgets.Layout(width="90%", align_items="center"))
 
-    One slider per axis of the grid. The frames sit in nested
-    ``ipywidgets.Stack`` widgets, one level per axis; the slider of axis k is
-    ``jslink``ed to the ``selected_index`` of every stack at level k, so the
-    picture shown is always the one at the sliders' values.
+
+# --- grids of frames over two or more parameters ----------------------------------------
+
+
+def _check_axes(labels, descriptions) -> tuple[list[list[str]], list[str]]:
+    if isinstance(labels, str) or not isinstance(labels, Sequence) or len(labels) < 2:
+        raise ValueError("labels must hold one sequence of labels per parameter (at least two "
+                         f"parameters), got {labels!r:.80}")
+    axes = [[str(lab) for lab in axis] for axis in labels]
+    for k, axis in enumerate(axes):
+        if not axis:
+            raise ValueError(f"labels[{k}] must hold at least one label, got none")
+        if len(set(axis)) != len(axis):
+            raise ValueError(f"labels[{k}] must be unique, since a slider shows them as values")
+    descriptions = list(descriptions) if descriptions is not None else [""] * len(axes)
+    if len(descriptions) != len(axes):
+        raise ValueError(f"descriptions must have one entry per parameter ({len(axes)}), "
+                         f"got {len(descriptions)}")
+    return axes, [str(d) for d in descriptions]
+
+
+def grid_alts(labels: Sequence[Sequence[str]], alt, descriptions: Sequence[str] | None = None
+              ) -> list[str]:
+    """The alt text of each frame of a :func:`frame_grid`, in row-major order.
 
     Parameters
     ----------
-    frames : mapping of tuple of int to bytes
-        The PNG at each grid position (one index per axis); every position
-        must be present.
-    axes : sequence of (str, sequence of str)
-        For each axis, the slider's description and its labels (unique).
-    start : tuple of int, optional
-        The grid position shown first (default: the first of every axis).
+    labels : sequence of sequences of str
+        The values of each parameter, e.g. ``[["0.8", "0.9"], ["0°", "30°", "60°"]]``.
+    alt : str, sequence of str or None
+        What the frames show. One string serves every frame, with ``{0}``,
+        ``{1}`` ... replaced by the frame's value of the first, second ...
+        parameter (a string without them gets the values appended); a sequence
+        gives one text per frame, in row-major order. ``None`` gives a bare
+        "frame i of n" description.
+    descriptions : sequence of str, optional
+        The sliders' descriptions, used to name the values.
+
+    Returns
+    -------
+    list of str
+        One non-empty description per frame: ``alts[i * len(labels[1]) + j]``
+        for the i-th value of the first parameter and the j-th of the second.
+    """
+    axes, names = _check_axes(labels, descriptions)
+    names = [name or f"parameter {k + 1}" for k, name in enumerate(names)]
+    combos = list(itertools.product(*axes))
+    n = len(combos)
+
+    def values(combo):
+        return ", ".join(f"{name} = {lab}" for name, lab in zip(names, combo, strict=True))
+
+    if alt is None:
+        return [f"Frame {i + 1} of {n}: {values(c)}" for i, c in enumerate(combos)]
+    if isinstance(alt, str):
+        if not alt.strip():
+            raise ValueError("alt must describe what the frames show, got an empty string")
+        if "{0}" in alt:
+            return [alt.format(*c) for c in combos]
+        return [f"{alt.rstrip().rstrip('.')} ({values(c)})." for c in combos]
+    return frame_alts([str(i) for i in range(n)], list(alt))
+
+
+def render_grid(draw: Callable, *values: Sequence, dpi: int = FRAME_DPI,
+                colours: int | None = None) -> list[bytes]:
+    """Call ``draw(a, b, ...)`` for every combination of values and return PNG bytes.
+
+    Parameters
+    ----------
+    draw : callable
+        Takes one value of each parameter and returns a matplotlib Figure.
+    *values : sequences
+        The values of each parameter, in the order of ``draw``'s arguments.
+    dpi : int
+        Resolution of the frames.
+    colours : int, optional
+        Palette size of each PNG (see :func:`figure_to_png`).
+
+    Returns
+    -------
+    list of bytes
+        In row-major order (the last parameter varies fastest), as
+        :func:`frame_grid` expects.
+    """
+    if not values:
+        raise ValueError("render_grid needs the values of at least one parameter, got none")
+    return [figure_to_png(draw(*combo), dpi=dpi, colours=colours)
+            for combo in itertools.product(*values)]
+
+
+def _nested_stacks(widgets, images: list, sizes: list[int], start: list[int]):
+    """Stacks nested one level per parameter; returns the outer stack and the stacks per depth."""
+    levels: list[list] = [[] for _ in sizes]
+
+    def build(items: list, depth: int):
+        if depth == len(sizes) - 1:
+            stack = widgets.Stack(items, selected_index=start[depth])
+        else:
+            step = len(items) // sizes[depth]
+            children = [build(items[i * step:(i + 1) * step], depth + 1)
+                        for i in range(sizes[depth])]
+            stack = widgets.Stack(children, selected_index=start[depth])
+        levels[depth].append(stack)
+        return stack
+
+    return build(images, 0), levels
+
+
+def frame_grid(
+    frames: Sequence[bytes],
+    labels: Sequence[Sequence[str]],
+    *,
+    descriptions: Sequence[str] | None = None,
+    start: Sequence[int] | None = None,
+    width: str = "100%",
+    alt=None,
+    play: bool = False,
+):
+    """Sliders, one per parameter, that flip through a precomputed grid of frames.
+
+    Each slider is ``jslink``-ed to the ``selected_index`` of every ``Stack``
+    at its depth (the first slider to the outer stack, the second to each of
+    its children, ...), so each moves independently in the browser, with no
+    kernel: on the static site, in JupyterLab and in Colab.
+
+    Parameters
+    ----------
+    frames : sequence of bytes
+        PNG images in row-major order: for two parameters,
+        ``frames[i * len(labels[1]) + j]`` shows the i-th value of the first
+        and the j-th of the second (:func:`render_grid` returns them so).
+    labels : sequence of sequences of str
+        The values each slider shows, one sequence per parameter (at least two).
+    descriptions : sequence of str, optional
+        One description per slider; also its accessible name on the site.
+    start : sequence of int, optional
+        The index of each parameter shown first; by default the first values.
     width : str
         CSS width of the images.
-    alt : str
-        What every frame shows; each frame's alt text adds the sliders' values.
+    alt : str, sequence of str or None
+        What each frame shows (see :func:`grid_alts`).
+    play : bool
+        Add a ``Play`` button that steps the *first* parameter through its
+        values (put time or the ordered sweep first).
 
     Returns
     -------
     ipywidgets.VBox
-        The sliders above the nested stacks; it carries the CSS class
-        ``trnn-frame-slider`` (the browser test moves its first slider).
+        The sliders above the nested stacks, with the CSS class
+        ``trnn-frame-slider``; displayed in a notebook it is preceded by a
+        ``<noscript>`` copy of the first frame.
     """
-    import itertools
-
     widgets = require("ipywidgets")
-    axes = [(str(d), [str(lab) for lab in labels]) for d, labels in axes]
-    if not axes:
-        raise ValueError("axes must name at least one slider, got none")
-    sizes = tuple(len(labels) for _, labels in axes)
-    for d, labels in axes:
-        if not labels or len(set(labels)) != len(labels):
-            raise ValueError(f"the labels of axis {d!r} must be unique and not empty")
-    missing = [pos for pos in itertools.product(*map(range, sizes)) if pos not in frames]
-    if missing:
-        raise ValueError(f"frames must hold a PNG at every grid position; missing {missing[0]}")
-    start = tuple(start) if start is not None else (0,) * len(sizes)
-    if len(start) != len(sizes) or not all(0 <= i < n for i, n in zip(start, sizes, strict=True)):
-        raise ValueError(f"start must be a position in a grid of shape {sizes}, got {start}")
-    levels: list[list] = [[] for _ in sizes]
-
-    def build(prefix: tuple):
-        depth = len(prefix)
-        if depth == len(sizes):
-            values = ", ".join(f"{d} {axes[k][1][i]}" for k, (d, i) in
-                               enumerate(zip((a[0] for a in axes), prefix, strict=True)))
-            return widgets.HTML(_img_tag(frames[prefix], f"{alt} ({values})", width))
-        stack = widgets.Stack([build(prefix + (i,)) for i in range(sizes[depth])],
-                              selected_index=start[depth])
-        levels[depth].append(stack)
-        return stack
-
-    root = build(())
+    axes, names = _check_axes(labels, descriptions)
+    frames = list(frames)
+    sizes = [len(axis) for axis in axes]
+    count = 1
+    for size in sizes:
+        count *= size
+    if len(frames) != count:
+        raise ValueError(f"frames must hold one PNG per combination of labels "
+                         f"({' × '.join(map(str, sizes))} = {count}), got {len(frames)}")
+    start = [0] * len(axes) if start is None else [int(i) for i in start]
+    if len(start) != len(axes):
+        raise ValueError(f"start must have one index per parameter ({len(axes)}), got {len(start)}")
+    for k, (i, size) in enumerate(zip(start, sizes, strict=True)):
+        if not 0 <= i < size:
+            raise ValueError(f"start[{k}] must be in 0..{size - 1}, got {i}")
+    alts = grid_alts(axes, alt, names)
+    images = [widgets.HTML(value=_img_tag(png, text, width), layout=widgets.Layout(width="100%"))
+              for png, text in zip(frames, alts, strict=True)]
+    outer, levels = _nested_stacks(widgets, images, sizes, start)
     sliders = []
-    for depth, (description, labels) in enumerate(axes):
+    for axis, name, i, stacks in zip(axes, names, start, levels, strict=True):
         slider = widgets.SelectionSlider(
-            options=labels, index=start[depth], description=description,
-            continuous_update=True, style={"description_width": "initial"},
-            layout=widgets.Layout(width="90%"))
-        for stack in levels[depth]:
+            options=axis, index=i, description=name, continuous_update=True,
+            style={"description_width": "initial"}, layout=widgets.Layout(width="90%"))
+        for stack in stacks:  # one link per stack at this depth
             widgets.jslink((slider, "index"), (stack, "selected_index"))
         sliders.append(slider)
-    box = widgets.VBox([*sliders, root])
+    controls = list(sliders)
+    if play:
+        controls[0] = _play_row(widgets, sliders[0], sizes[0], start[0])
+    box = _frame_slider_class(widgets)([*controls, outer])
+    first = 0
+    for i, size in zip(start, sizes, strict=True):
+        first = first * size + i
+    shown = ", ".join(f"{n} = {lab}" if n else lab
+                      for n, lab in zip(names, (a[i] for a, i in zip(axes, start, strict=True)),
+                                        strict=True))
+    box._fallback_html = _noscript_html(frames[first], alts[first], "", shown, count, width,
+                                        controls=f"{len(axes)} sliders move")
     box.add_class(CSS_CLASS)
     return box
+
+
+# --- live controls, for a running kernel --------------------------------------------------
+
+
+def parse_matrix(text: str):
+    """A square matrix from text: rows separated by ``;`` or new lines, numbers by spaces or commas.
+
+    ``"0.9 -0.3; 0.3 0.9"`` gives ``[[0.9, -0.3], [0.3, 0.9]]``.
+
+    Raises
+    ------
+    ValueError
+        If an entry is not a number, the rows differ in length or the matrix is not square.
+    """
+    import numpy as np
+
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, got {type(text).__name__}")
+    rows = [r for r in text.replace("\n", ";").split(";") if r.strip()]
+    if not rows:
+        raise ValueError("the matrix is empty: write rows like '0.9 -0.3; 0.3 0.9'")
+    try:
+        values = [[float(x) for x in r.replace(",", " ").split()] for r in rows]
+    except ValueError as err:
+        raise ValueError(f"every entry must be a number: {err}") from None
+    widths = {len(r) for r in values}
+    if len(widths) != 1 or widths != {len(values)}:
+        raise ValueError(f"the matrix must be square, got {len(values)} rows of lengths "
+                         f"{[len(r) for r in values]}")
+    W = np.array(values)
+    if not np.all(np.isfinite(W)):
+        raise ValueError("every entry must be finite")
+    return W
+
+
+class Explorer:
+    """What :func:`explorer` returns: a frame grid and live controls, displayed one after the other.
+
+    Attributes
+    ----------
+    grid : ipywidgets.VBox
+        The precomputed frames (:func:`frame_grid` or :func:`frame_slider`).
+    live : ipywidgets.VBox
+        Continuous controls that redraw with a running kernel; CSS class
+        ``trnn-needs-kernel`` (hidden on the static site).
+    """
+
+    def __init__(self, grid, live):
+        self.grid, self.live = grid, live
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.grid)
+        display(self.live)
+
+
+def _live_box(widgets, draw: Callable, axes: Mapping[str, Sequence[float]], descriptions,
+              start, matrix_draw: Callable | None, matrix_hint: str):
+    """Continuous sliders (and a matrix text box) that call ``draw`` with a kernel."""
+    controls = {}
+    for (name, values), desc, i in zip(axes.items(), descriptions, start, strict=True):
+        lo, hi = float(min(values)), float(max(values))
+        controls[name] = widgets.FloatSlider(
+            value=float(values[i]), min=lo, max=hi, step=(hi - lo) / 200 if hi > lo else 0.01,
+            description=desc or name, continuous_update=False, readout_format=".3f",
+            style={"description_width": "initial"}, layout=widgets.Layout(width="90%"))
+    if matrix_draw is not None:
+        controls["matrix"] = widgets.Text(
+            value="", placeholder=matrix_hint, description="your own W",
+            continuous_update=False, style={"description_width": "initial"},
+            layout=widgets.Layout(width="90%"))
+
+    def show(**kwargs):
+        from IPython.display import display
+
+        plt = require("matplotlib.pyplot")
+        text = kwargs.pop("matrix", "")
+        try:
+            figure = matrix_draw(parse_matrix(text)) if text.strip() else draw(**kwargs)
+        except ValueError as err:
+            print(f"Cannot draw this: {err}")
+            return
+        display(figure)
+        if isinstance(figure, plt.Figure):
+            plt.close(figure)
+
+    live = widgets.interactive(show, **controls)
+    # No figure until the reader moves a control: the build's own first drawing
+    # would be saved into the page (weight, and an <img> without alt text).
+    live.out.outputs = ()
+    title = widgets.HTML(
+        "<b>Needs a running kernel</b> (JupyterLab, Binder, Colab): continuous values"
+        + (" and your own matrix" if matrix_draw is not None else "")
+        + "; move a control to draw. On the static website these controls are hidden; the "
+        "sliders above work there.")
+    box = widgets.VBox([title, live])
+    box.add_class(LIVE_CLASS)
+    return box
+
+
+def explorer(
+    draw: Callable,
+    axes: Mapping[str, Sequence[float]],
+    *,
+    labels: Sequence[Sequence[str]] | None = None,
+    descriptions: Sequence[str] | None = None,
+    start: Sequence[int] | None = None,
+    alt=None,
+    play: bool = False,
+    matrix_draw: Callable | None = None,
+    matrix_hint: str = "rows separated by ';', e.g. 0.9 -0.3; 0.3 0.9",
+    dpi: int = FRAME_DPI,
+    colours: int | None = 64,
+    width: str = "100%",
+) -> Explorer:
+    """One call, two paths: precomputed frames for the static site, live controls with a kernel.
+
+    Parameters
+    ----------
+    draw : callable
+        ``draw(**params)`` returns a matplotlib Figure; a pure function of the
+        parameters, called once per frame here and again by the live sliders.
+    axes : mapping from str to sequence of float
+        The parameters (``draw``'s keyword names) and the values to precompute;
+        the live sliders run continuously over the same ranges.
+    labels : sequence of sequences of str, optional
+        What the sliders show for each value; by default ``f"{v:g}"``.
+    descriptions, start, alt, play, width
+        As in :func:`frame_grid` (or :func:`frame_slider` for one parameter).
+    matrix_draw : callable, optional
+        ``matrix_draw(W)`` returns a Figure for the reader's own matrix, typed
+        in a text box (see :func:`parse_matrix`); none without it.
+    matrix_hint : str
+        Placeholder of the text box.
+    dpi : int
+        Resolution of the precomputed frames.
+    colours : int or None
+        Palette size of each frame (see :func:`figure_to_png`); 64 by default,
+        since a grid holds many frames. ``None`` keeps full colour.
+
+    Returns
+    -------
+    Explorer
+        Displays the frames, then the live controls (hidden on the static site).
+    """
+    widgets = require("ipywidgets")
+    if not isinstance(axes, Mapping) or not axes:
+        raise ValueError(f"axes must map each parameter name to its values, got {axes!r:.80}")
+    names = list(axes)
+    values = [list(axes[n]) for n in names]
+    labels = [[f"{v:g}" for v in vs] for vs in values] if labels is None else labels
+    descriptions = list(descriptions) if descriptions is not None else names
+    start = [0] * len(names) if start is None else list(start)
+    frames = render_grid(lambda *vs: draw(**dict(zip(names, vs, strict=True))), *values,
+                         dpi=dpi, colours=colours)
+    if len(names) == 1:
+        grid = frame_slider(frames, labels[0], description=descriptions[0], start=start[0],
+                            width=width, alt=alt, play=play)
+    else:
+        grid = frame_grid(frames, labels, descriptions=descriptions, start=start, width=width,
+                          alt=alt, play=play)
+    live = _live_box(widgets, draw, dict(zip(names, values, strict=True)), descriptions, start,
+                     matrix_draw, matrix_hint)
+    return Explorer(grid, live)

@@ -5,8 +5,11 @@ other host is recorded and aborted, so a page that needs the network shows up
 as a failure, not as a slow test. For each page in the table of contents:
 it loads, MathJax typesets all of its math, every image loads, the console is
 free of errors, and a full-page screenshot lands in ``_build/screenshots``.
-Each frame slider (``textbook_rnn.widgets.frame_slider``) must render, and
-moving it must change the picture, with no kernel and no network.
+Each frame slider (``textbook_rnn.widgets.frame_slider``, and each frame grid,
+``frame_grid``) must render; moving each of its sliders on its own must change
+the picture to the frame its alt text names for the new values, and its play
+button must step through the frames, with no kernel and no network. Live
+controls that need a kernel are not shown.
 
 Readers on a phone, with a screen reader, in dark mode or without JavaScript:
 every image has alt text that says something (not a file name); every slider
@@ -238,18 +241,27 @@ IMAGES_WITHOUT_ALT = """() => {
   return {count: imgs.length, bad: bad};
 }"""
 
-# What a screen reader learns from a frame slider's handle, and what the page shows.
-SLIDER_A11Y = """(box) => {
-  const handle = box.querySelector('[role="slider"]');
+# What a screen reader learns from the i-th slider handle of a frame slider (a frame
+# grid has one per parameter), what the page shows, and every slider's readout.
+SLIDER_A11Y = """(box, i) => {
+  const handle = box.querySelectorAll('[role="slider"]')[i];
+  const slider = handle ? (handle.closest('.widget-slider, .widget-hslider') || box) : box;
   const text = el => el ? el.textContent.replace(/\\s+/g, ' ').trim() : '';
   const img = Array.from(box.querySelectorAll('img')).find(i => i.checkVisibility());
   return {handle: !!handle,
           name: handle ? (handle.getAttribute('aria-label') || '').trim() : '',
           valuetext: handle ? handle.getAttribute('aria-valuetext') : null,
-          label: text(box.querySelector('.widget-label')),
-          readout: text(box.querySelector('.widget-readout')),
+          label: text(slider.querySelector('.widget-label')),
+          readout: text(slider.querySelector('.widget-readout')),
+          readouts: Array.from(box.querySelectorAll('.widget-readout')).map(text),
           alt: img ? (img.getAttribute('alt') || '').trim() : null};
 }"""
+
+# The play buttons of a frame slider: their names and whether one is playing.
+PLAY_BUTTONS = """(box) => Array.from(box.querySelectorAll('.widget-play button'))
+  .filter(b => b.checkVisibility())
+  .map(b => ({name: (b.getAttribute('aria-label') || '').trim(),
+              icon: (b.querySelector('i') || {className: ''}).className}))"""
 
 # At a phone's width: display equations, checker reports, code and the page itself.
 NARROW_REPORT = """async () => {
@@ -381,6 +393,10 @@ def test_page_in_browser(toc_page, pages, site_dir, visit, screenshot_dir):
     assert not leftovers, f"{page}: raw TeX delimiters {leftovers} in the visible text"
 
     # Widgets: each frame slider renders and flips frames when moved.
+    live = p.locator(".trnn-needs-kernel")
+    for i in range(live.count()):
+        assert not live.nth(i).is_visible(), (
+            f"{page}: live control {i + 1} needs a kernel but is shown on the static site")
     expected = _expected_frame_sliders(html)
     if expected:
         boxes = p.locator(f".{WIDGET_CLASS}")
@@ -403,20 +419,21 @@ def test_page_in_browser(toc_page, pages, site_dir, visit, screenshot_dir):
     assert not v.console_errors, f"{page}: console errors: {v.console_errors}"
 
 
-def _check_slider_a11y(p, box, name: str) -> dict:
-    """The handle is named after the slider and announces the value the readout shows."""
+def _check_slider_a11y(p, box, name: str, index: int = 0) -> dict:
+    """The handle is named after its slider and announces the value its readout shows."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     try:
         p.wait_for_function(
-            "(box) => { const h = box.querySelector('[role=\"slider\"]');"
-            " const r = box.querySelector('.widget-readout');"
+            "([box, i]) => { const h = box.querySelectorAll('[role=\"slider\"]')[i];"
+            " const s = h && (h.closest('.widget-slider, .widget-hslider') || box);"
+            " const r = s && s.querySelector('.widget-readout');"
             " return h && r && h.getAttribute('aria-label')"
             " && h.getAttribute('aria-valuetext') === r.textContent.trim(); }",
-            arg=box.element_handle(), timeout=10_000)
+            arg=[box.element_handle(), index], timeout=10_000)
     except PlaywrightTimeout:
         pass  # the assertions below say what the page has instead
-    a11y = box.evaluate(SLIDER_A11Y)
+    a11y = box.evaluate(SLIDER_A11Y, index)
     assert a11y["handle"], f"{name}: no element with role=slider"
     assert a11y["name"], (
         f"{name}: the slider has no aria-label (is _static/frame-slider.js loaded?)")
@@ -430,42 +447,79 @@ def _check_slider_a11y(p, box, name: str) -> dict:
     return a11y
 
 
+def _wait_for_new_frame(p, box, before: str, what: str, *, timeout: int = 10_000) -> str:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        p.wait_for_function(
+            "([box, before]) => { const img = Array.from(box.querySelectorAll('img'))"
+            ".find(i => i.checkVisibility() && i.naturalWidth > 0);"
+            " return img && img.src !== before; }",
+            arg=[box.element_handle(), before], timeout=timeout)
+    except PlaywrightTimeout:
+        pytest.fail(f"{what} did not change the picture (is it jslinked to the Stack?)")
+    return box.evaluate(VISIBLE_IMAGE_SRC)
+
+
+def _shows_expected_frame(before: dict, after: dict, name: str) -> None:
+    """The frame shown is the one for the values the sliders show.
+
+    Every frame's alt text names its values (``frame_alts``, ``grid_alts``), so
+    where the first frame's alt holds the readouts, the new frame's alt must
+    hold the new readouts: the slider picked the frame precomputed for them.
+    """
+    if all(r in before["alt"] for r in before["readouts"]):
+        missing = [r for r in after["readouts"] if r not in after["alt"]]
+        assert not missing, (f"{name}: the sliders show {after['readouts']}, but the frame "
+                             f"shown is {after['alt']!r}")
+
+
 def _check_frame_slider(p, box, name: str):
     box.scroll_into_view_if_needed()
-    handle = box.locator(".noUi-handle").first
-    handle.wait_for(state="visible")
+    handles = box.locator(".noUi-handle")
+    handles.first.wait_for(state="visible")
     p.wait_for_function(VISIBLE_IMAGE_SRC, arg=box.element_handle())
-    first = box.evaluate(VISIBLE_IMAGE_SRC)
-    assert first, f"{name}: no visible image"
-    before = _check_slider_a11y(p, box, name)
+    shown = box.evaluate(VISIBLE_IMAGE_SRC)
+    assert shown, f"{name}: no visible image"
+    count = handles.count()
+    for i in range(count):
+        # each slider on its own: only its readout changes, and the picture with it
+        what = f"{name}, slider {i + 1} of {count}" if count > 1 else name
+        handle = handles.nth(i)
+        before = _check_slider_a11y(p, box, what, i)
+        low, high, now = (handle.get_attribute(f"aria-value{k}") for k in ("min", "max", "now"))
+        if low == high:
+            continue  # a single value: nothing to move to
+        for key in (("ArrowLeft", "Home") if now == high else ("ArrowRight", "End")):
+            handle.focus()
+            handle.press(key)
+            shown = _wait_for_new_frame(p, box, shown, f"{what}: pressing {key}")
+            after = _check_slider_a11y(p, box, what, i)
+            assert after["valuetext"] != before["valuetext"], (
+                f"{what}: after {key} the slider still announces {before['valuetext']!r}")
+            others = [r for j, r in enumerate(after["readouts"]) if j != i]
+            assert others == [r for j, r in enumerate(before["readouts"]) if j != i], (
+                f"{what}: {key} moved the other sliders too: {before['readouts']} -> "
+                f"{after['readouts']}")
+            _shows_expected_frame(before, after, what)
+    _check_play(p, box, name, shown)
 
-    def moved_to_new_frame(key: str) -> str:
-        from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-        handle.focus()
-        handle.press(key)
-        try:
-            p.wait_for_function(
-                "([box, before]) => { const img = Array.from(box.querySelectorAll('img'))"
-                ".find(i => i.checkVisibility() && i.naturalWidth > 0);"
-                " return img && img.src !== before; }",
-                arg=[box.element_handle(), first], timeout=10_000)
-        except PlaywrightTimeout:
-            pytest.fail(f"{name}: pressing {key} on the slider did not change the picture "
-                        "(is the slider jslinked to the Stack?)")
-        return box.evaluate(VISIBLE_IMAGE_SRC)
-
-    low, high, now = (handle.get_attribute(f"aria-value{k}") for k in ("min", "max", "now"))
-    if low == high:
-        return  # a single frame: nothing to move to
-    step, jump = ("ArrowLeft", "Home") if now == high else ("ArrowRight", "End")
-    second = moved_to_new_frame(step)
-    assert second and second != first, f"{name}: {step} did not change the frame"
-    after = _check_slider_a11y(p, box, name)
-    assert after["valuetext"] != before["valuetext"], (
-        f"{name}: after {step} the slider still announces {before['valuetext']!r}")
-    last = moved_to_new_frame(jump)
-    assert last and last != first, f"{name}: {jump} did not change the frame"
+def _check_play(p, box, name: str, shown: str) -> None:
+    """A play button, where there is one, is named and steps through the frames."""
+    buttons = box.evaluate(PLAY_BUTTONS)
+    if not buttons:
+        return
+    assert all(b["name"] for b in buttons), (
+        f"{name}: play buttons without an accessible name: {buttons}")
+    play = box.locator(".widget-play button").first
+    before = box.evaluate(SLIDER_A11Y, 0)
+    play.click()
+    shown = _wait_for_new_frame(p, box, shown, f"{name}: the play button", timeout=15_000)
+    play.click()  # pause
+    after = box.evaluate(SLIDER_A11Y, 0)
+    assert after["readout"] != before["readout"], f"{name}: playing did not move the slider"
+    _shows_expected_frame(before, after, f"{name} (playing)")
 
 
 def test_attention_heat_maps_follow_both_sliders(visit, site_dir):

@@ -8,6 +8,8 @@ picture on every machine.
 
 - :func:`plot_modes`: the linear recurrence in the eigenvector basis;
 - :func:`plot_spectrum_frame`: eigenvalues and ‖h_t‖ (a frame of widget a);
+- :func:`plot_eigen_explorer`: eigenvalues you choose, each eigen-coordinate,
+  the rotation of a complex pair and ‖h_t‖ against ρ^t (the explorable widget);
 - :func:`plot_forward_backward_frame`: ‖h_t‖ and ‖∂h_T/∂h_t‖ with and
   without tanh (a frame of widget b);
 - :func:`plot_rates`: growth per step of the state and of the gradient
@@ -32,6 +34,7 @@ from .style import COLOURS, PALETTE, in_style, new_figure
 __all__ = [
     "plot_modes",
     "plot_spectrum_frame",
+    "plot_eigen_explorer",
     "plot_forward_backward_frame",
     "plot_rates",
     "plot_cross_section",
@@ -208,6 +211,99 @@ def plot_spectrum_frame(lam, norms, *, rho: float, ylim=(1e-8, 1e8)):
                "explodes" if rho > 1.005 else "keeps its size")
     right.set_title(f"the state {verdict}")
     right.legend(loc="upper left")
+    return fig
+
+
+@in_style
+def plot_eigen_explorer(lam, coords, norms, *, sigma: float, spiral_steps: int = 12,
+                        ylim=(1e-4, 1e3)):
+    """Eigenvalues you choose, and what each does to the linear recurrence.
+
+    Parameters
+    ----------
+    lam : ndarray of complex, shape (H,)
+        Eigenvalues of W, in the order of the columns of ``coords``.
+    coords : ndarray of complex, shape (T+1, H)
+        Modal coordinates c_t = Q⁻¹ h_t (:func:`textbook_rnn.dynamics.modal_coordinates`).
+    norms : ndarray, shape (T+1,)
+        ‖h_t‖.
+    sigma : float
+        σ_max(W), written in the title next to ρ.
+    spiral_steps : int
+        How many steps of the leading complex pair's coordinate the left panel traces.
+    ylim : tuple of float
+        Fixed limits of the log axis, the same in every frame.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Left: the eigenvalues and the unit circle, with λ^t of the leading
+        complex pair traced as a spiral (c_t / |c_0|). Right: |c_{t,i}| of each
+        eigenvalue (one line per conjugate pair), ‖h_t‖ and ρ^t ‖h_0‖ on a log axis.
+    """
+    lam = _array("lam", lam, 1, complex_ok=True)
+    coords = _array("coords", coords, 2, complex_ok=True)
+    norms = _array("norms", norms, 1)
+    T1, H = coords.shape
+    if lam.shape != (H,) or norms.shape != (T1,):
+        raise ValueError(f"lam must have shape ({H},) and norms ({T1},), got {lam.shape} "
+                         f"and {norms.shape}")
+    lo, hi = _limits("ylim", ylim)
+    rho = float(np.max(np.abs(lam)))
+    # Fixed margins instead of constrained layout: every frame of the widget has
+    # its axes in the same place (nothing jumps as a slider moves), and a frame
+    # draws twice as fast.
+    fig = new_figure((8.6, 4.1))
+    fig.set_layout_engine("none")
+    left, right = fig.subplots(1, 2, gridspec_kw=dict(
+        width_ratios=[1, 1.45], left=0.085, right=0.985, bottom=0.3, top=0.92, wspace=0.3))
+    circle = np.linspace(0, 2 * np.pi, 241)
+    left.plot(np.cos(circle), np.sin(circle), color=GREY, lw=1.0)
+    shown = [i for i in range(H) if lam[i].imag >= -1e-12]  # one line per conjugate pair
+    pairs = [i for i in shown if lam[i].imag > 1e-12]
+    if pairs:
+        k = pairs[0]
+        n = min(spiral_steps, T1 - 1) + 1
+        c0 = abs(coords[0, k])
+        path = coords[:n, k] / c0 if c0 > 0 else lam[k] ** np.arange(n)
+        left.plot(path.real, path.imag, color=COLOURS[shown.index(k) % 6], lw=1.0, alpha=0.8,
+                  marker="o", ms=3, label=f"the pair's coordinate, steps 0 to {n - 1}")
+    for j, i in enumerate(shown):
+        z = lam[i]
+        zs = [z, np.conj(z)] if z.imag > 1e-12 else [z]
+        left.scatter([w.real for w in zs], [w.imag for w in zs], s=46, marker="x",
+                     color=COLOURS[j % 6], zorder=4, linewidths=2)
+    left.set_xlim(-1.6, 1.6)
+    left.set_ylim(-1.6, 1.6)
+    left.set_aspect("equal")
+    left.set_xlabel(r"Re")
+    left.set_ylabel(r"Im")
+    left.set_title(r"eigenvalues (×), and $\lambda^t$")
+    if pairs:
+        left.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), fontsize=10.5)
+    steps = np.arange(T1)
+    for j, i in enumerate(shown):
+        z = lam[i]
+        # plain text, not mathtext: these change in every frame, and mathtext
+        # parses each new string anew (the constant labels are parsed once)
+        text = (f"|λ| = {abs(z):.2f}, angle ±{np.degrees(np.angle(z)):.0f}°"
+                if z.imag > 1e-12 else f"λ = {z.real:+.2f}")
+        right.plot(steps, _log_floor(np.abs(coords[:, i]), lo), color=COLOURS[j % 6], lw=1.4,
+                   label=text)
+    right.plot(steps, _log_floor(norms, lo), color="black", lw=2.0,
+               label=r"$\|\boldsymbol{h}_t\|$")
+    with np.errstate(over="ignore"):
+        ref = norms[0] * rho ** steps.astype(float)
+    right.plot(steps, np.clip(ref, lo, hi), color="black", ls="--", lw=1.2,
+               label=r"$\rho^t\,\|\boldsymbol{h}_0\|$")
+    right.set_yscale("log")
+    right.set_ylim(lo, hi)
+    _decade_ticks(right, lo, hi)
+    right.set_xlim(0, T1 - 1)
+    right.set_xlabel("step $t$")
+    right.set_ylabel(r"$|c_{t,i}|$ and $\|\boldsymbol{h}_t\|$")
+    right.set_title(f"ρ = {rho:.2f},  σ_max = {float(sigma):.2f}")
+    right.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), ncol=2, fontsize=10.5)
     return fig
 
 
