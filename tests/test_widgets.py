@@ -416,3 +416,22 @@ def test_palette_frames_are_smaller_and_keep_the_picture():
     assert widgets.figure_to_png(draw(), dpi=100, colours=64) == small, "deterministic"
     with pytest.raises(ValueError, match="colours must be an int in 2..256"):
         widgets.figure_to_png(draw(), colours=1)
+
+
+def test_a_progress_bar_leaves_the_frames_alone(capsys):
+    """With a label, drawing shows a bar (no timings) and gives the same bytes."""
+    plt = pytest.importorskip("matplotlib.pyplot")  # noqa: F841
+
+    def draw(v):
+        from matplotlib.figure import Figure
+        fig = Figure(figsize=(1, 1))
+        fig.subplots().plot([0, v])
+        return fig
+
+    plain = widgets.render_frames(draw, [1, 2])
+    shown = widgets.render_frames(draw, [1, 2], progress="drawing 2 frames")
+    assert shown == plain
+    err = capsys.readouterr().err
+    assert "drawing 2 frames" in err and "2/2 frames" in err and "it/s" not in err
+    grid = widgets.render_grid(lambda a, b: draw(a + b), [1, 2], [3], progress="grid")
+    assert grid == widgets.render_grid(lambda a, b: draw(a + b), [1, 2], [3])

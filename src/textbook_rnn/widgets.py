@@ -90,8 +90,20 @@ def figure_to_png(fig, *, dpi: int = FRAME_DPI, colours: int | None = None) -> b
     return out.getvalue()
 
 
+def _progress(items: list, label: str | None) -> list:
+    """``items`` wrapped in a progress bar (tqdm's notebook bar) when ``label`` is given.
+
+    The bar shows the count, never timings, so a page reads the same on every build.
+    """
+    if not label:
+        return items
+    tqdm = require("tqdm.auto").tqdm
+    return tqdm(items, desc=label, unit="frames", mininterval=0.5,
+                bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} {unit}")
+
+
 def render_frames(draw: Callable, values: Sequence, *, dpi: int = FRAME_DPI,
-                  colours: int | None = None) -> list[bytes]:
+                  colours: int | None = None, progress: str | None = None) -> list[bytes]:
     """Call ``draw(value)`` for each value and return the figures as PNG bytes.
 
     Parameters
@@ -104,8 +116,11 @@ def render_frames(draw: Callable, values: Sequence, *, dpi: int = FRAME_DPI,
         Resolution of the frames; by default that of the static figures.
     colours : int, optional
         Palette size of each PNG (see :func:`figure_to_png`); full colour by default.
+    progress : str, optional
+        Show a progress bar with this label (for a cell that draws many frames).
     """
-    return [figure_to_png(draw(v), dpi=dpi, colours=colours) for v in values]
+    return [figure_to_png(draw(v), dpi=dpi, colours=colours)
+            for v in _progress(list(values), progress)]
 
 
 def frame_alts(labels: Sequence[str], alt, description: str = "") -> list[str]:
@@ -348,7 +363,7 @@ def grid_alts(labels: Sequence[Sequence[str]], alt, descriptions: Sequence[str] 
 
 
 def render_grid(draw: Callable, *values: Sequence, dpi: int = FRAME_DPI,
-                colours: int | None = None) -> list[bytes]:
+                colours: int | None = None, progress: str | None = None) -> list[bytes]:
     """Call ``draw(a, b, ...)`` for every combination of values and return PNG bytes.
 
     Parameters
@@ -361,6 +376,8 @@ def render_grid(draw: Callable, *values: Sequence, dpi: int = FRAME_DPI,
         Resolution of the frames.
     colours : int, optional
         Palette size of each PNG (see :func:`figure_to_png`).
+    progress : str, optional
+        Show a progress bar with this label (for a cell that draws many frames).
 
     Returns
     -------
@@ -371,7 +388,7 @@ def render_grid(draw: Callable, *values: Sequence, dpi: int = FRAME_DPI,
     if not values:
         raise ValueError("render_grid needs the values of at least one parameter, got none")
     return [figure_to_png(draw(*combo), dpi=dpi, colours=colours)
-            for combo in itertools.product(*values)]
+            for combo in _progress(list(itertools.product(*values)), progress)]
 
 
 def _nested_stacks(widgets, images: list, sizes: list[int], start: list[int]):
@@ -633,8 +650,11 @@ def explorer(
     labels = [[f"{v:g}" for v in vs] for vs in values] if labels is None else labels
     descriptions = list(descriptions) if descriptions is not None else names
     start = [0] * len(names) if start is None else list(start)
+    count = 1
+    for vs in values:
+        count *= len(vs)
     frames = render_grid(lambda *vs: draw(**dict(zip(names, vs, strict=True))), *values,
-                         dpi=dpi, colours=colours)
+                         dpi=dpi, colours=colours, progress=f"drawing {count} frames")
     if len(names) == 1:
         grid = frame_slider(frames, labels[0], description=descriptions[0], start=start[0],
                             width=width, alt=alt, play=play)
