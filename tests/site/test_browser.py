@@ -226,6 +226,13 @@ VISIBLE_IMAGE_SRC = """(box) => {
   return img ? img.src : null;
 }"""
 
+# The frame a frame slider shows: its alt text and its picture.
+VISIBLE_FRAME = """(box) => {
+  const img = Array.from(box.querySelectorAll('img')).find(
+      i => i.checkVisibility() && i.naturalWidth > 0);
+  return img ? img.alt + '|' + img.src : null;
+}"""
+
 # Every <img> needs alt text that describes it: not empty, not a file name or hash.
 IMAGES_WITHOUT_ALT = """() => {
   const fileLike = /(^|[\\/])[^\\s\\/]+\\.(png|jpe?g|gif|svg|webp|avif)$/i;
@@ -452,15 +459,18 @@ def _check_slider_a11y(p, box, name: str, index: int = 0) -> dict:
 def _wait_for_new_frame(p, box, before: str, what: str, *, timeout: int = 10_000) -> str:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+    # The frame shown changes: its picture, or, where two parameter values draw the same
+    # picture (sharpening weights that are already one-hot, say), its alt text, which
+    # names the values it was drawn for.
     try:
         p.wait_for_function(
             "([box, before]) => { const img = Array.from(box.querySelectorAll('img'))"
             ".find(i => i.checkVisibility() && i.naturalWidth > 0);"
-            " return img && img.src !== before; }",
+            " return img && (img.alt + '|' + img.src) !== before; }",
             arg=[box.element_handle(), before], timeout=timeout)
     except PlaywrightTimeout:
-        pytest.fail(f"{what} did not change the picture (is it jslinked to the Stack?)")
-    return box.evaluate(VISIBLE_IMAGE_SRC)
+        pytest.fail(f"{what} did not change the frame shown (is it jslinked to the Stack?)")
+    return box.evaluate(VISIBLE_FRAME)
 
 
 def _shows_expected_frame(before: dict, after: dict, name: str) -> None:
@@ -481,7 +491,7 @@ def _check_frame_slider(p, box, name: str):
     handles = box.locator(".noUi-handle")
     handles.first.wait_for(state="visible")
     p.wait_for_function(VISIBLE_IMAGE_SRC, arg=box.element_handle())
-    shown = box.evaluate(VISIBLE_IMAGE_SRC)
+    shown = box.evaluate(VISIBLE_FRAME)
     assert shown, f"{name}: no visible image"
     count = handles.count()
     for i in range(count):
