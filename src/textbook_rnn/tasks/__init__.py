@@ -3,7 +3,9 @@
 - :mod:`.recall`: delayed recall of a symbol (chapter "Back-propagation through time");
 - :mod:`.adding`: the adding problem (chapters "Gated RNNs" and "Optimisation");
 - :mod:`.counting`: the counting languages aⁿbⁿ and aⁿbⁿcⁿ (chapter "Gated RNNs");
-- :mod:`.copy`: the copy task of the Neural Turing Machine (chapter "Explicit memory").
+- :mod:`.copy`: the copy task of the Neural Turing Machine (chapter "Explicit memory");
+- :mod:`.expressions`: arithmetic expressions modulo 7 as trees and strings (chapter
+  "Deep and recursive networks").
 
 Every generator takes a seed or a ``numpy.random.Generator`` and returns
 arrays in the book's batch-first layout, ``(N, T, D)``.
@@ -18,6 +20,13 @@ from .counting import (
     counting_language,
     counting_symbols,
     generalisation_range,
+)
+from .expressions import (
+    evaluate,
+    expression_dataset,
+    majority_rates,
+    random_expression,
+    to_tokens,
 )
 from .recall import delayed_recall, recall_accuracy
 
@@ -36,6 +45,11 @@ __all__ = [
     "counting_language",
     "counting_symbols",
     "delayed_recall",
+    "evaluate",
+    "expression_dataset",
     "generalisation_range",
+    "majority_rates",
+    "random_expression",
     "recall_accuracy",
+    "to_tokens",
 ]
