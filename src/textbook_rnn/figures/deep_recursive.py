@@ -34,7 +34,7 @@ __all__ = ["plot_expressions", "plot_leaf_gradients", "plot_tree"]
 
 
 def _tree_layout(children: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """x (mean position of a node's leaves) and y (height) of every node."""
+    """Positions of every node: x the mean of its leaves, y its height."""
     n = children.shape[0]
     leaf = (children < 0).all(axis=1)
     x = np.zeros(n)

@@ -52,7 +52,7 @@ __all__ = [
 
 
 def _level_states(x, kids, levels, U, W_L, W_R, b, M=None, b_M=None):
-    """h for every node (n, H); ``kids`` maps an absent child to the zero row n.
+    """The states of every node (n, H); ``kids`` maps an absent child to row n.
 
     With ``M`` and ``b_M`` the composition has a second layer:
     h_n = tanh(b_M + M tanh(a_n)), a deep transition from children to parent.
