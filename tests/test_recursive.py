@@ -314,3 +314,35 @@ def test_greedy_merge_picks_the_best_pair_each_time():
 def test_greedy_merge_of_one_leaf_is_that_leaf():
     tree = r.greedy_merge(np.ones((1, 2)), np.eye(2), np.eye(2), np.zeros(2), np.ones(2))
     assert tree.n_nodes == 1 and tree.root == 0
+
+
+def test_fit_merge_score_learns_the_marked_pairs():
+    from textbook_rnn.tasks import phrase_sentences
+
+    rng = np.random.default_rng(0)
+    H = 16
+    embed = np.tanh(rng.normal(size=(8, H)))
+    c = r.random_params(1, H, gain=1.5, seed=1)
+    sents, gold = phrase_sentences(120, seed=2)
+    w = r.fit_merge_score([embed[s] for s in sents], gold, c["W_L"], c["W_R"], c["b"],
+                          steps=300)
+
+    def found(score):
+        hits = [r.pair_recall(r.greedy_merge(embed[s], c["W_L"], c["W_R"], c["b"], score), g)
+                for s, g in zip(sents, gold, strict=True)]
+        return sum(h for h, _ in hits) / sum(t for _, t in hits)
+
+    assert found(w) > 0.85
+    assert found(w) > found(np.zeros(H)) + 0.2  # a zero score merges left to right
+
+
+def test_fit_merge_score_and_pair_recall_reject_bad_input():
+    W = np.eye(2)
+    with pytest.raises(ValueError, match="row 0"):
+        r.fit_merge_score([np.ones((3, 2))], [np.zeros(2, bool)], W, W, np.zeros(2))
+    with pytest.raises(ValueError, match="one length"):
+        r.fit_merge_score([np.ones((3, 2))], [], W, W, np.zeros(2))
+    tree = r.parse_tree(((0, 1), 2))
+    assert r.pair_recall(tree, [True, True]) == (1, 2)
+    with pytest.raises(TypeError, match="Tree"):
+        r.pair_recall("tree", [True])

@@ -64,3 +64,19 @@ def test_dataset_and_majority_rates():
         assert 1 / 7 <= rate < 0.5
     with pytest.raises(ValueError, match="values and depth"):
         ex.majority_rates(values, depth[:-1])
+
+
+def test_phrase_sentences_mark_modifier_noun_pairs():
+    from textbook_rnn.tasks import phrase_sentences
+
+    sents, gold = phrase_sentences(50, seed=0)
+    assert len(sents) == len(gold) == 50
+    for s, g in zip(sents, gold, strict=True):
+        assert g.shape == (s.size - 1,) and g.any()
+        for i in np.flatnonzero(g):
+            assert s[i] < 4 <= s[i + 1]
+        # a modifier is always followed by its noun
+        for i in np.flatnonzero(s < 4):
+            assert g[i]
+    with pytest.raises(ValueError, match="p_pair"):
+        phrase_sentences(3, p_pair=0.0)

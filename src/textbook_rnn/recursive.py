@@ -33,6 +33,7 @@ __all__ = [
     "balanced_tree",
     "chain_tree",
     "check_children",
+    "fit_merge_score",
     "forest",
     "from_parents",
     "greedy_merge",
@@ -41,6 +42,7 @@ __all__ = [
     "leaf_gradient_norms",
     "merge_scores",
     "node_heights",
+    "pair_recall",
     "parse_tree",
     "random_params",
     "recursive_backward",
@@ -739,3 +741,84 @@ def leaf_gradient_experiment(n_leaves: int, *, H: int = 16, D: int = 4, gain: fl
         out[name] = np.array(rows)
         out[f"{name}_depth"] = leaf_depths(tree)
     return out
+
+
+def fit_merge_score(rows, gold, W_L, W_R, b, *, steps: int = 200, lr: float = 0.5,
+                    seed=0) -> np.ndarray:
+    """Learn the score vector of :func:`greedy_merge` from rows with known merges.
+
+    Section *Fixed or learned structure*. For each row of states, the
+    candidate parents ``p_i`` of all adjacent pairs are scored ``w_s · p_i``
+    and turned into probabilities by a softmax over the row; training raises
+    the total probability of the pairs marked in ``gold`` (gradient ascent on
+    its logarithm, full batch). The composition weights stay fixed: only the
+    score is learned, the simplest form of the max-margin training of
+    Socher et al. (2011).
+
+    Parameters
+    ----------
+    rows : sequence of ndarray, shape (m_k, H)
+        Rows of states (e.g. the leaves of training sentences), m_k ≥ 2.
+    gold : sequence of ndarray of bool, shape (m_k - 1,)
+        For each row, which adjacent pairs the known trees merge.
+    W_L, W_R : ndarray, shape (H, H)
+    b : ndarray, shape (H,)
+    steps : int
+        Gradient steps.
+    lr : float
+        Step size.
+    seed : int or numpy.random.Generator
+        Seeds the initial score (small normal entries).
+
+    Returns
+    -------
+    ndarray, shape (H,)
+        The learned score vector ``w_s``.
+    """
+    steps = check_positive_int("steps", steps)
+    rows, gold = list(rows), [np.asarray(g, dtype=bool) for g in gold]
+    if len(rows) != len(gold) or not rows:
+        raise ValueError(f"rows and gold must be non-empty and of one length, got {len(rows)} "
+                         f"and {len(gold)}")
+    for k, (row, g) in enumerate(zip(rows, gold, strict=True)):
+        if row.ndim != 2 or row.shape[0] < 2 or g.shape != (row.shape[0] - 1,) or not g.any():
+            raise ValueError(f"row {k}: expected states (m, H) with m ≥ 2 and a gold mask of "
+                             f"m - 1 entries with at least one True, got shapes {row.shape} "
+                             f"and {g.shape}")
+    feats = [merge_scores(row, W_L, W_R, b, np.zeros(row.shape[1]))[0] for row in rows]
+    w = as_rng(seed).normal(0.0, 0.01, size=b.shape[0])
+    for _ in range(steps):
+        grad = np.zeros_like(w)
+        for p, g in zip(feats, gold, strict=True):
+            s = p @ w
+            prob = np.exp(s - s.max())
+            prob /= prob.sum()
+            target = np.where(g, prob, 0.0)
+            target /= target.sum()
+            # d/dw log sum_{gold} softmax = p^T (target - prob)
+            grad += p.T @ (target - prob)
+        w += lr * grad / len(feats)
+    return w
+
+
+def pair_recall(tree, gold) -> tuple[int, int]:
+    """How many of the marked adjacent leaf pairs a tree merges directly.
+
+    Parameters
+    ----------
+    tree : Tree
+        Leaves ``0..τ-1`` first, as :func:`greedy_merge` builds it.
+    gold : ndarray of bool, shape (τ - 1,)
+        The pairs (i, i + 1) that should be siblings.
+
+    Returns
+    -------
+    (int, int)
+        The number found and the number marked.
+    """
+    if not isinstance(tree, Tree):
+        raise TypeError(f"tree must be a Tree, got {type(tree).__name__}")
+    gold = np.asarray(gold, dtype=bool)
+    pairs = {tuple(c) for c in tree.children.tolist()}
+    marked = np.flatnonzero(gold)
+    return sum((int(i), int(i) + 1) in pairs for i in marked), int(marked.size)

@@ -139,18 +139,21 @@ def plot_leaf_gradients(depths: Mapping[str, np.ndarray], norms: Mapping[str, np
                          f"{sorted(depths)} and {sorted(norms)}")
     fig = new_figure((6.4, 3.6))
     ax = fig.add_subplot()
-    for (label, d), colour in zip(depths.items(), (PALETTE["blue"], PALETTE["vermillion"],
-                                                   PALETTE["green"]), strict=False):
+    series = zip(depths.items(), (PALETTE["blue"], PALETTE["vermillion"], PALETTE["green"]),
+                 strict=False)
+    for order, ((label, d), colour) in enumerate(series):
+        zorder = 10 - order  # the first series on top: a short tree hides behind nothing
         d = np.asarray(d)
         v = np.atleast_2d(np.asarray(norms[label], dtype=float))
         if v.shape[1] != d.size:
             raise ValueError(f"norms[{label!r}] must have one column per leaf ({d.size}), "
                              f"got shape {v.shape}")
         ax.scatter(np.broadcast_to(d, v.shape).ravel(), v.ravel(), s=10, alpha=0.35,
-                   color=colour)
+                   color=colour, zorder=zorder)
         levels = np.unique(d)
         mean = [np.exp(np.log(v[:, d == k]).mean()) for k in levels]
-        ax.plot(levels, mean, color=colour, marker="o", ms=4, label=label)
+        ax.plot(levels, mean, color=colour, marker="o", ms=4 + 2 * (order == 0), label=label,
+                zorder=zorder)
     ax.set_yscale("log")
     ax.set_xlabel("depth of the leaf (nonlinearities to the root)")
     ax.set_ylabel(r"$\|\partial h_{root} / \partial h_{leaf}\|$")
@@ -199,5 +202,5 @@ def plot_expressions(depths: Sequence[int], accuracy: Mapping[str, np.ndarray],
     ax.set_ylabel("test accuracy")
     ax.set_ylim(0, 1.1)
     ax.set_xticks(depths)
-    ax.legend(loc="center left", fontsize=10)
+    ax.legend(loc="upper right", bbox_to_anchor=(1.0, 0.62), fontsize=10)
     return fig

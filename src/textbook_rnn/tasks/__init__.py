@@ -5,7 +5,8 @@
 - :mod:`.counting`: the counting languages aⁿbⁿ and aⁿbⁿcⁿ (chapter "Gated RNNs");
 - :mod:`.copy`: the copy task of the Neural Turing Machine (chapter "Explicit memory");
 - :mod:`.expressions`: arithmetic expressions modulo 7 as trees and strings (chapter
-  "Deep and recursive networks").
+  "Deep and recursive networks");
+- :mod:`.phrases`: sentences of two-word phrases with known brackets (same chapter).
 
 Every generator takes a seed or a ``numpy.random.Generator`` and returns
 arrays in the book's batch-first layout, ``(N, T, D)``.
@@ -28,6 +29,7 @@ from .expressions import (
     random_expression,
     to_tokens,
 )
+from .phrases import phrase_sentences
 from .recall import delayed_recall, recall_accuracy
 
 __all__ = [
@@ -49,6 +51,7 @@ __all__ = [
     "expression_dataset",
     "generalisation_range",
     "majority_rates",
+    "phrase_sentences",
     "random_expression",
     "recall_accuracy",
     "to_tokens",
