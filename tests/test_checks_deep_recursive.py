@@ -159,6 +159,21 @@ def bwd_torch(dh, x, children, h, U, W_L, W_R):
     return [t[k].grad.numpy() for k in ("x", "U", "W_L", "W_R", "b")]
 
 
+def bwd_vectorised_float32(dh, x, children, h, U, W_L, W_R):
+    """Deltas by a reverse loop, weight gradients as stacked products, in float32."""
+    dh, x, h, U, W_L, W_R = (np.asarray(v, dtype=np.float32) for v in (dh, x, h, U, W_L, W_R))
+    n, H = h.shape
+    g = np.vstack([dh, np.zeros((1, H), np.float32)])  # row n: the absent child
+    delta = np.zeros((n, H), np.float32)
+    for node in range(n - 1, -1, -1):
+        delta[node] = g[node] * (1 - h[node] ** 2)
+        g[children[node, 0]] += delta[node] @ W_L
+        g[children[node, 1]] += delta[node] @ W_R
+    padded = np.vstack([h, np.zeros((1, H), np.float32)])
+    return (delta @ U, delta.T @ x, delta.T @ padded[children[:, 0]],
+            delta.T @ padded[children[:, 1]], delta.sum(axis=0))
+
+
 def bwd_swapped(dh, x, children, h, U, W_L, W_R):
     dx, dU, dW_L, dW_R, db = bwd_loops(dh, x, children[:, ::-1].copy(), h, U, W_L, W_R)
     return dx, dU, dW_L, dW_R, db
@@ -219,7 +234,7 @@ def bwd_untransposed(dh, x, children, h, U, W_L, W_R):
     return bwd_loops(dh, x, children, h, U, W_L.T.copy(), W_R.T.copy())
 
 
-@pytest.mark.parametrize("fn", [bwd_loops, bwd_torch])
+@pytest.mark.parametrize("fn", [bwd_loops, bwd_torch, bwd_vectorised_float32])
 def test_tree_backward_accepts_right_answers(fn):
     result = checks.tree_backward(fn)
     assert result, str(result)
