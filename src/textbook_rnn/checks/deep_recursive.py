@@ -2,15 +2,18 @@
 
 The chapter "Deep and recursive networks":
 
-- :func:`deep_recursive_example` checks the reader's
-  ``deep_recursive_example(x, W)``: z_t = tanh(W x_t) at every step of a
-  batch of sequences (equation ``deep-recursive-example``).
-  SKELETON: replace by the chapter's exercises, one checker each.
+- :func:`tree_forward` checks the reader's ``tree_forward(x, children, U, W_L,
+  W_R, b)``: the state of every node of a tree (equation ``recursive-node``);
+- :func:`tree_backward` checks ``tree_backward(dh, x, children, h, U, W_L,
+  W_R)``: back-propagation through structure (equations ``bpts-state`` and
+  ``bpts-weights``), returning ``(dx, dU, dW_L, dW_R, db)``;
+- :func:`leaf_depths` checks ``leaf_depths(children)``: the number of edges
+  from the root down to each leaf.
 
-The expected values come from :mod:`textbook_rnn.deep_recursive`. Each case also
+The expected values come from :mod:`textbook_rnn.recursive`. Each case also
 carries the outputs of common mistakes, so that the report can name a wrong
-answer ("W is used untransposed") rather than only measure it. The harness,
-which calls the reader's function safely and writes the report, is
+answer ("the children are swapped") rather than only measure it. The
+harness, which calls the reader's function safely and writes the report, is
 :mod:`textbook_rnn.checks._core`.
 """
 
@@ -18,65 +21,132 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import deep_recursive as ref
-from ._core import Array, Case, CheckResult, Exercise, run_cases
+from .. import recursive as ref
+from ._core import Array, Case, CheckResult, Exercise, TupleOf, run_cases
 
-__all__ = ["deep_recursive_example"]
+__all__ = ["leaf_depths", "tree_backward", "tree_forward"]
 
-# The equation as reports quote it; backticks keep it on one line.
-EQ = "`z_t = tanh(W x_t)` (equation deep-recursive-example)"
-ROWS = "with one example per row, `W x_t` is `x @ W.T`"
+NODE = "`h_n = tanh(b + U x_n + W_L h_left + W_R h_right)` (equation recursive-node)"
+ORDER = "children come before their parents, so one pass in index order finds them ready"
 
-EXAMPLE = Exercise(
-    name="deep_recursive_example",
-    title="SKELETON: z_t = tanh(W x_t) at every step",
-    params=("x", "W"),
+FORWARD = Exercise(
+    name="tree_forward",
+    title="the state of every node of a tree",
+    params=("x", "children", "U", "W_L", "W_R", "b"),
     hints={
-        "exception": f"x is (N, T, D) and W is (H, D); {ROWS}, which is (N, T, H).",
-        "shape": f"The result has one row per sequence, one per step, one column per unit: "
-        f"(N, T, H); {ROWS}.",
-        "value": f"Compare with {EQ}; {ROWS}.",
-        "mutation": "Build a new array; do not write into x or W.",
+        "exception": f"x is (n, D), children (n, 2) with -1 for no child; {ORDER}. "
+        "An absent child contributes a zero vector: do not index h with -1.",
+        "shape": "The result has one row per node and one column per unit: (n, H).",
+        "value": f"Compare with {NODE}; the left child goes through W_L, the right "
+        "through W_R, and an absent child adds nothing.",
+        "mutation": "Build a new array of states; do not write into x or children.",
+    },
+)
+
+BACKWARD = Exercise(
+    name="tree_backward",
+    title="back-propagation through structure",
+    params=("dh", "x", "children", "h", "U", "W_L", "W_R"),
+    hints={
+        "exception": "Walk the nodes from the last (the root) to the first, so that a "
+        "node's gradient is complete before you use it.",
+        "shape": "Return (dx, dU, dW_L, dW_R, db), shaped like x, U, W_L, W_R and b.",
+        "value": "Each node's total gradient is its own dh plus what its parent sends "
+        "down (equation bpts-state); the shared weights collect one term per node "
+        "(equation bpts-weights). Check the order of the returned gradients.",
+        "mutation": "Keep the running gradients in a copy; do not write into dh or h.",
+    },
+)
+
+DEPTHS = Exercise(
+    name="leaf_depths",
+    title="how many edges from the root down to each leaf",
+    params=("children",),
+    hints={
+        "exception": "The root is the last node; walk from it towards the leaves, "
+        "parents before children (decreasing index).",
+        "shape": "One number per leaf, in the order of the leaves' indices.",
+        "value": "Count edges, not nodes: the root of a single-leaf tree is at depth 0, "
+        "and a child is one deeper than its parent.",
+        "mutation": "Do not write into children.",
     },
 )
 
 
-def _case(label: str, x, W) -> Case:
-    """A case with its reference output and the outputs of common mistakes."""
-    x, W = (np.asarray(v, dtype=np.float64) for v in (x, W))
-    expected = ref.deep_recursive_example(x, W)
-
-    def spec(value):
-        return Array(value, "z", "(N, T, H)")
-
-    misses = [(f"tanh is missing: {EQ}.", x @ W.T)]
-    if W.shape[0] == W.shape[1]:
-        misses.append((f"W is used untransposed; {ROWS}.", np.tanh(x @ W)))
-    return Case(label=label, args=(x, W), expected=spec(expected),
-                near_misses=tuple((sentence, spec(value)) for sentence, value in misses))
+# ---------------------------------------------------------------------------
+# Trees the cases use: a single leaf, a chain, a balanced tree, a lopsided one
+# ---------------------------------------------------------------------------
 
 
-def deep_recursive_example_cases() -> list[Case]:
-    """The cases of :func:`deep_recursive_example`, simplest first.
-
-    Returns
-    -------
-    list of Case
-        One step by hand, then random batches (seeded) of growing size.
-    """
-    rng = np.random.default_rng(5)
+def _trees() -> list[tuple[str, ref.Tree]]:
+    """Labelled trees shared by the cases."""
     return [
-        _case("N=1, T=1, D=H=1 by hand: x = 0.5, W = 2, z = tanh(1) = 0.76159",
-              [[[0.5]]], [[2.0]]),
-        _case("N=2, T=3, D=H=2, random (a square W)", rng.normal(size=(2, 3, 2)),
-              rng.normal(size=(2, 2))),
-        _case("N=3, T=4, D=3, H=5, random (D differs from H)", rng.normal(size=(3, 4, 3)),
-              rng.normal(size=(5, 3))),
+        ("a single leaf", ref.parse_tree(0)),
+        ("a chain of 4 leaves", ref.chain_tree(4)),
+        ("a balanced tree of 5 leaves", ref.balanced_tree(5)),
+        ("a right-leaning tree of 4 leaves with one-child nodes",
+         ref.from_parents([3, 2, 3, 4, 5, -1])),
     ]
 
 
-def deep_recursive_example(fn) -> CheckResult:
-    """Check the reader's ``deep_recursive_example(x, W)`` (exercise 1).
+def _forward_misses(x, children, U, W_L, W_R, b):
+    """Outputs of common mistakes in the forward pass."""
+    def run(step):
+        n, H = children.shape[0], b.shape[0]
+        h = np.zeros((n, H))
+        for node in range(n):
+            left, right = children[node]
+            hl = h[left] if left >= 0 else np.zeros(H)
+            hr = h[right] if right >= 0 else np.zeros(H)
+            h[node] = step(node, hl, hr)
+        return h
+
+    misses = [
+        ("the children are swapped: the left child goes through W_L, the right through W_R.",
+         run(lambda n, hl, hr: np.tanh(b + U @ x[n] + W_L @ hr + W_R @ hl))),
+        ("W_L is used for both children: the right child has its own weights W_R.",
+         run(lambda n, hl, hr: np.tanh(b + U @ x[n] + W_L @ hl + W_L @ hr))),
+        (f"tanh is missing: {NODE}.",
+         run(lambda n, hl, hr: b + U @ x[n] + W_L @ hl + W_R @ hr)),
+        ("the node's own input U x_n is missing at internal nodes.",
+         run(lambda n, hl, hr: np.tanh(b + (U @ x[n] if (children[n] < 0).all() else 0.0)
+                                       + W_L @ hl + W_R @ hr))),
+        ("the bias b is missing.",
+         run(lambda n, hl, hr: np.tanh(U @ x[n] + W_L @ hl + W_R @ hr))),
+    ]
+    if U.shape[0] == U.shape[1]:
+        misses.append(("U is used transposed: with one node per row, U x_n is x @ U.T.",
+                       run(lambda n, hl, hr: np.tanh(b + U.T @ x[n] + W_L @ hl + W_R @ hr))))
+    return misses
+
+
+def _params(rng, D: int, H: int):
+    return (rng.normal(0, 0.8, size=(H, D)), rng.normal(0, 0.8, size=(H, H)),
+            rng.normal(0, 0.8, size=(H, H)), rng.normal(0, 0.5, size=H))
+
+
+def tree_forward_cases() -> list[Case]:
+    """The cases of :func:`tree_forward`: a leaf, a chain, a balanced and a lopsided tree."""
+    rng = np.random.default_rng(50)
+    cases = []
+    for (label, tree), (D, H) in zip(_trees(), [(2, 3), (3, 3), (4, 2), (3, 4)], strict=True):
+        U, W_L, W_R, b = _params(rng, D, H)
+        x = rng.normal(size=(tree.n_nodes, D))
+        h, _ = ref.recursive_forward(x, tree.children, U, W_L, W_R, b)
+
+        def spec(value):
+            return Array(value, "h", "(n, H)")
+
+        misses = _forward_misses(x, tree.children, U, W_L, W_R, b)
+        cases.append(Case(
+            label=f"{label}: n={tree.n_nodes}, D={D}, H={H}",
+            args=(x, tree.children.copy(), U, W_L, W_R, b), expected=spec(h),
+            near_misses=tuple((s, spec(v)) for s, v in misses if v.shape == h.shape)))
+    return cases
+
+
+def tree_forward(fn) -> CheckResult:
+    """Check the reader's ``tree_forward(x, children, U, W_L, W_R, b)`` (exercise 1).
 
     Parameters
     ----------
@@ -88,4 +158,147 @@ def deep_recursive_example(fn) -> CheckResult:
     CheckResult
         Truthy when every case passes; shown in a notebook as a short report.
     """
-    return run_cases(EXAMPLE, fn, deep_recursive_example_cases())
+    return run_cases(FORWARD, fn, tree_forward_cases())
+
+
+def _backward_misses(dh, x, children, h, U, W_L, W_R):
+    """Outputs of common mistakes in back-propagation through structure."""
+    n, H = h.shape
+
+    def run(*, swap=False, no_tanh=False, no_pass=False, overwrite=False, no_transpose=False,
+            root_only=False):
+        g = dh.copy()
+        dx, dU = np.zeros_like(x), np.zeros_like(U)
+        dW_L, dW_R, db = np.zeros_like(W_L), np.zeros_like(W_R), np.zeros(H)
+        zero = np.zeros(H)
+        for node in range(n - 1, -1, -1):
+            da = g[node] if no_tanh else g[node] * (1 - h[node] ** 2)
+            left, right = children[node]
+            hl = h[left] if left >= 0 else zero
+            hr = h[right] if right >= 0 else zero
+            if not root_only or node == n - 1:
+                dU += np.outer(da, x[node])
+                dW_L += np.outer(da, hl)
+                dW_R += np.outer(da, hr)
+                db += da
+            dx[node] = U.T @ da
+            if no_pass:
+                continue
+            WL, WR = (W_L, W_R) if not swap else (W_R, W_L)
+            to_l = WL @ da if no_transpose else WL.T @ da
+            to_r = WR @ da if no_transpose else WR.T @ da
+            for child, send in ((left, to_l), (right, to_r)):
+                if child >= 0:
+                    g[child] = (dh[child] + send) if overwrite else g[child] + send
+        return dx, dU, dW_L, dW_R, db
+
+    right = run()
+    misses = [
+        ("the children's gradients are swapped: the left child gets W_L.T times the "
+         "parent's delta.", run(swap=True)),
+        ("the derivative of tanh, 1 - h_n², is missing.", run(no_tanh=True)),
+        ("nothing is sent down to the children: each node must add its parent's "
+         "W_L.T delta or W_R.T delta to its own dh (equation bpts-state).", run(no_pass=True)),
+        ("W_L and W_R are used untransposed when sending the gradient down.",
+         run(no_transpose=True)),
+        ("the shared weights' gradients hold only the root's term: they are sums over "
+         "all nodes (equation bpts-weights).", run(root_only=True)),
+        ("dW_L and dW_R are returned in the wrong order.",
+         (right[0], right[1], right[3], right[2], right[4])),
+    ]
+    return right, misses
+
+
+def tree_backward_cases() -> list[Case]:
+    """The cases of :func:`tree_backward`, on the same trees as the forward pass."""
+    rng = np.random.default_rng(51)
+    cases = []
+    for (label, tree), (D, H) in zip(_trees(), [(2, 3), (3, 3), (4, 2), (3, 4)], strict=True):
+        U, W_L, W_R, b = _params(rng, D, H)
+        x = rng.normal(size=(tree.n_nodes, D))
+        h, cache = ref.recursive_forward(x, tree.children, U, W_L, W_R, b)
+        dh = rng.normal(size=h.shape)
+        dx, dU, dW_L, dW_R, db = ref.recursive_backward(dh, cache)
+
+        def spec(grads):
+            names = (("dx", "(n, D)"), ("dU", "(H, D)"), ("dW_L", "(H, H)"),
+                     ("dW_R", "(H, H)"), ("db", "(H,)"))
+            return TupleOf(*(Array(g, nm, dims) for g, (nm, dims) in
+                             zip(grads, names, strict=True)))
+
+        _, misses = _backward_misses(dh, x, tree.children, h, U, W_L, W_R)
+        cases.append(Case(
+            label=f"{label}: n={tree.n_nodes}, D={D}, H={H}, a random dh on every node",
+            args=(dh, x, tree.children.copy(), h, U, W_L, W_R),
+            expected=spec((dx, dU, dW_L, dW_R, db)),
+            near_misses=tuple((s, spec(v)) for s, v in misses)))
+    return cases
+
+
+def tree_backward(fn) -> CheckResult:
+    """Check the reader's ``tree_backward(dh, x, children, h, U, W_L, W_R)`` (exercise 2).
+
+    Parameters
+    ----------
+    fn : callable
+        The reader's function.
+
+    Returns
+    -------
+    CheckResult
+    """
+    return run_cases(BACKWARD, fn, tree_backward_cases())
+
+
+def _depths_misses(tree: ref.Tree):
+    """Outputs of common mistakes in counting leaf depths."""
+    depth = ref.leaf_depths(tree)
+    height = ref.node_heights(tree.children)
+    every = np.zeros(tree.n_nodes, dtype=int)
+    for node in range(tree.n_nodes - 1, -1, -1):
+        for child in tree.children[node]:
+            if child >= 0:
+                every[child] = every[node] + 1
+    return [
+        ("nodes are counted instead of edges: the root itself is at depth 0.", depth + 1),
+        ("that is the depth of every node; only the leaves' depths are asked for.", every),
+        ("those are the nodes' heights (distance down to the deepest leaf), not the "
+         "leaves' depths.", height),
+    ]
+
+
+def leaf_depths_cases() -> list[Case]:
+    """The cases of :func:`leaf_depths`."""
+    cases = []
+    trees = _trees() + [("a chain of 7 leaves", ref.chain_tree(7)),
+                        ("a balanced tree of 8 leaves", ref.balanced_tree(8))]
+    for label, tree in trees:
+        depth = ref.leaf_depths(tree)
+
+        def spec(value):
+            return Array(value, "depths", "(n_leaves,)", kinds="iuf", rtol=0.0, atol=0.0)
+
+        misses = [(s, spec(v)) for s, v in _depths_misses(tree)
+                  if np.shape(v) == depth.shape]
+        cases.append(Case(label=f"{label}: n={tree.n_nodes}",
+                          args=(tree.children.copy(),), expected=spec(depth),
+                          near_misses=tuple(misses)))
+    return cases
+
+
+def leaf_depths(fn) -> CheckResult:
+    """Check the reader's ``leaf_depths(children)`` (exercise 3).
+
+    Parameters
+    ----------
+    fn : callable
+        The reader's function.
+
+    Returns
+    -------
+    CheckResult
+    """
+    return run_cases(DEPTHS, fn, leaf_depths_cases())
+
+
+# --- end of the recursive-network checkers; the deep-RNN checker follows below ---

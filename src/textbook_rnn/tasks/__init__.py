@@ -3,7 +3,10 @@
 - :mod:`.recall`: delayed recall of a symbol (chapter "Back-propagation through time");
 - :mod:`.adding`: the adding problem (chapters "Gated RNNs" and "Optimisation");
 - :mod:`.counting`: the counting languages aⁿbⁿ and aⁿbⁿcⁿ (chapter "Gated RNNs");
-- :mod:`.copy`: the copy task of the Neural Turing Machine (chapter "Explicit memory").
+- :mod:`.copy`: the copy task of the Neural Turing Machine (chapter "Explicit memory");
+- :mod:`.expressions`: arithmetic expressions modulo 7 as trees and strings (chapter
+  "Deep and recursive networks");
+- :mod:`.phrases`: sentences of two-word phrases with known brackets (same chapter).
 
 Every generator takes a seed or a ``numpy.random.Generator`` and returns
 arrays in the book's batch-first layout, ``(N, T, D)``.
@@ -19,6 +22,14 @@ from .counting import (
     counting_symbols,
     generalisation_range,
 )
+from .expressions import (
+    evaluate,
+    expression_dataset,
+    majority_rates,
+    random_expression,
+    to_tokens,
+)
+from .phrases import phrase_sentences
 from .recall import delayed_recall, recall_accuracy
 
 __all__ = [
@@ -36,6 +47,12 @@ __all__ = [
     "counting_language",
     "counting_symbols",
     "delayed_recall",
+    "evaluate",
+    "expression_dataset",
     "generalisation_range",
+    "majority_rates",
+    "phrase_sentences",
+    "random_expression",
     "recall_accuracy",
+    "to_tokens",
 ]
