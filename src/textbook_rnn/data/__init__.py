@@ -7,7 +7,9 @@ piece of it and compares:
 - ``seed_sweeps``: the seeds chapters 2 and 8 do not run (``tools/seed_sweeps.py``);
 - ``teacher_forcing``: chapter 3's teacher forcing against scheduled sampling
   (``tools/teacher_forcing_sweep.py``);
-- ``char_lm_long``: chapter 3's longer character-model run (``tools/char_lm_long.py``).
+- ``char_lm_long``: chapter 3's longer character-model run (``tools/char_lm_long.py``);
+- ``deep_rnn``: chapter 5's wide layer against stacks of GRU layers on the binary
+  pulse counter (``tools/deep_sweep.py``).
 
 :func:`load` reads one file, :func:`available` lists them, :func:`runs`
 selects runs of a seed sweep. Only the standard library is imported.
