@@ -15,7 +15,7 @@ is in ``_core``.
 from ._core import CheckResult
 from .attention import attention_backward, bidirectional_states, dot_product_attention
 from .bptt import rnn_bptt, rnn_step_backward
-from .deep_recursive import deep_recursive_example
+from .deep_recursive import deep_recursive_example, path_length
 from .gated import gru_step, lstm_step
 from .long_term import jacobian_product_norms, rescale_spectral_radius
 from .memory import content_weights, memory_write, shift_sharpen
@@ -33,3 +33,4 @@ __all__ += ["cliff_gradient", "clip_by_norm"]
 __all__ += ["bidirectional_states", "dot_product_attention", "attention_backward"]
 __all__ += ["content_weights", "shift_sharpen", "memory_write"]
 __all__ += ["deep_recursive_example"]
+__all__ += ["path_length"]
