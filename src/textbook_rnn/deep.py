@@ -77,21 +77,21 @@ def stacked_forward(x, layers, h0=None) -> list[np.ndarray]:
 
     Equation ``deep-stacked``, with :math:`h^{(0)}_t = x_t`:
 
-    .. math:: h^{(l)}_t = \tanh(W^{(l)} h^{(l)}_{t-1} + U^{(l)} h^{(l-1)}_t + b^{(l)}).
+    .. math:: h^{(i)}_t = \tanh(W_i h^{(i)}_{t-1} + U_i h^{(i-1)}_t + b_i), \quad i = 1, \dots, l.
 
     Parameters
     ----------
     x : ndarray, shape (N, T, D)
         Input sequences.
     layers : list of dict
-        One dict per layer, bottom first, with ``U`` (H_l, H_{l-1}) (H_0 = D),
-        ``W`` (H_l, H_l) and ``b`` (H_l,).
-    h0 : list of ndarray, shape (N, H_l), optional
+        One dict per layer, bottom first, with ``U`` (H_i, H_{i-1}) (H_0 = D),
+        ``W`` (H_i, H_i) and ``b`` (H_i,).
+    h0 : list of ndarray, shape (N, H_i), optional
         Initial state of each layer; zeros when omitted.
 
     Returns
     -------
-    list of ndarray, shape (N, T, H_l)
+    list of ndarray, shape (N, T, H_i)
         The states h_1 ... h_T of each layer, bottom first.
     """
     layers = _weight_list("layers", layers)
@@ -115,8 +115,8 @@ def stacked_forward(x, layers, h0=None) -> list[np.ndarray]:
     states, inp = [], x.astype(dt, copy=False)
     for U, W, b, h in checked:
         h = np.zeros((x.shape[0], W.shape[0]), dt) if h is None else h.astype(dt)
-        # h^(l)_t = tanh(W h^(l)_{t-1} + U h^(l-1)_t + b): the input term for all t at once
-        inp = _recurrence(inp @ U.T.astype(dt) + b.astype(dt), h, W.astype(dt))  # (N, T, H_l)
+        # h^(i)_t = tanh(W_i h^(i)_{t-1} + U_i h^(i-1)_t + b_i), the input term for all t at once
+        inp = _recurrence(inp @ U.T.astype(dt) + b.astype(dt), h, W.astype(dt))  # (N, T, H_i)
         states.append(inp)
     return states
 
@@ -128,12 +128,12 @@ def deep_transition_forward(x, params, h0=None) -> np.ndarray:
 
     .. math::
 
-        z^{(1)}_t &= \tanh(W^{(1)} h_{t-1} + U x_t + b^{(1)}),\\
-        z^{(j)}_t &= \tanh(W^{(j)} z^{(j-1)}_t + b^{(j)}), \quad j = 2, \dots, L,\\
-        h_t &= z^{(L)}_t,
+        z^{[1]}_t &= \tanh(W^{[1]} h_{t-1} + U x_t + b^{[1]}),\\
+        z^{[j]}_t &= \tanh(W^{[j]} z^{[j-1]}_t + b^{[j]}), \quad j = 2, \dots, L,\\
+        h_t &= z^{[L]}_t,
 
     and with a shortcut (``S`` given, Pascanu's DT(S)-RNN) the last layer
-    also reads h_{t-1}: :math:`z^{(L)}_t = \tanh(W^{(L)} z^{(L-1)}_t + S h_{t-1} + b^{(L)})`.
+    also reads h_{t-1}: :math:`z^{[L]}_t = \tanh(W^{[L]} z^{[L-1]}_t + S h_{t-1} + b^{[L]})`.
 
     Parameters
     ----------
@@ -170,16 +170,16 @@ def deep_transition_forward(x, params, h0=None) -> np.ndarray:
          else s.array("h0", h0, ("N", "H")))
     dt = float_dtype(x, U, h, *Ws, *bs, *([] if S is None else [S]))
     x, U, h = x.astype(dt, copy=False), U.astype(dt, copy=False), h.astype(dt, copy=False)
-    drive = x @ U.T + bs[0]  # (N, T, H): U x_t + b^(1) for every t
+    drive = x @ U.T + bs[0]  # (N, T, H): U x_t + b^[1] for every t
     out = np.empty(drive.shape, dt)
     for t in range(drive.shape[1]):
-        # z^(1)_t = tanh(W^(1) h_{t-1} + U x_t + b^(1))
+        # z^[1]_t = tanh(W^[1] h_{t-1} + U x_t + b^[1])
         z = np.tanh(h @ Ws[0].T + drive[:, t])  # (N, H)
         for j in range(1, len(Ws)):
             a = z @ Ws[j].T + bs[j]
             if S is not None and j == len(Ws) - 1:
                 a = a + h @ S.T  # the shortcut: S h_{t-1} enters the last layer
-            # z^(j)_t = tanh(W^(j) z^(j-1)_t + b^(j)) [+ S h_{t-1} in the last layer]
+            # z^[j]_t = tanh(W^[j] z^[j-1]_t + b^[j]) [+ S h_{t-1} in the last layer]
             z = np.tanh(a)
         h = out[:, t] = z
     return out
@@ -188,16 +188,16 @@ def deep_transition_forward(x, params, h0=None) -> np.ndarray:
 def deep_io_forward(x, params, h0=None) -> tuple[np.ndarray, np.ndarray]:
     r"""Run a one-layer recurrence between a deep input MLP and a deep output MLP.
 
-    Equation ``deep-io``, with :math:`u^{(0)}_t = x_t` and :math:`g^{(0)}_t = h_t`:
+    Equation ``deep-io``, with :math:`u^{[0]}_t = x_t` and :math:`g^{[0]}_t = h_t`:
 
     .. math::
 
-        u^{(i)}_t &= \tanh(U_{\mathrm{in}}^{(i)} u^{(i-1)}_t + b_{\mathrm{in}}^{(i)}),
+        u^{[i]}_t &= \tanh(U_{\mathrm{in}}^{[i]} u^{[i-1]}_t + b_{\mathrm{in}}^{[i]}),
         \quad i = 1, \dots, L_{\mathrm{in}},\\
-        h_t &= \tanh(W h_{t-1} + U u^{(L_{\mathrm{in}})}_t + b),\\
-        g^{(j)}_t &= \tanh(V_{\mathrm{out}}^{(j)} g^{(j-1)}_t + c_{\mathrm{out}}^{(j)}),
+        h_t &= \tanh(W h_{t-1} + U u^{[L_{\mathrm{in}}]}_t + b),\\
+        g^{[j]}_t &= \tanh(V_{\mathrm{out}}^{[j]} g^{[j-1]}_t + c_{\mathrm{out}}^{[j]}),
         \quad j = 1, \dots, L_{\mathrm{out}},\\
-        o_t &= V g^{(L_{\mathrm{out}})}_t + c.
+        o_t &= V g^{[L_{\mathrm{out}}]}_t + c.
 
     Parameters
     ----------
@@ -251,13 +251,13 @@ def deep_io_forward(x, params, h0=None) -> tuple[np.ndarray, np.ndarray]:
     dt = float_dtype(*arrays)
     u = x.astype(dt, copy=False)
     for A, a in mlp_in:
-        # u^(i)_t = tanh(U_in^(i) u^(i-1)_t + b_in^(i)), for every t at once
+        # u^[i]_t = tanh(U_in^[i] u^[i-1]_t + b_in^[i]), for every t at once
         u = np.tanh(u @ A.T + a)  # (N, T, I_i)
     # h_t = tanh(W h_{t-1} + U u_t + b)
     h = _recurrence(u @ U.T + b, h0.astype(dt), W.astype(dt))  # (N, T, H)
     g = h
     for A, a in mlp_out:
-        # g^(j)_t = tanh(V_out^(j) g^(j-1)_t + c_out^(j))
+        # g^[j]_t = tanh(V_out^[j] g^[j-1]_t + c_out^[j])
         g = np.tanh(g @ A.T + a)  # (N, T, O_j)
     # o_t = V g_t + c
     return h, g @ V.T + c  # (N, T, K)
@@ -358,7 +358,7 @@ def _graph(arch: Architecture, T: int) -> dict:
             if arch.input_to_all:
                 edge(entry, first)
             if t > 0:
-                prev = ("z", lay, t - 1, dT)  # h^(l)_{t-1}
+                prev = ("z", lay, t - 1, dT)  # the state of layer lay at step t-1
                 edge(prev, first)
                 if arch.shortcut:
                     edge(prev, ("z", lay, t, dT))
@@ -388,7 +388,7 @@ def unrolled_graph(arch: Architecture, T: int) -> dict:
 
     Nodes are tuples: ``("x", t)`` an input, ``("in", t, i)`` the i-th layer
     of the input MLP, ``("z", l, t, j)`` the j-th transition layer of
-    recurrent layer l (``j = transition_depth`` is the state h^(l)_t),
+    recurrent layer l (``j = transition_depth`` is its state at step t),
     ``("out", t, j)`` the j-th layer of the output MLP, ``("y", t)`` the
     linear readout. Every node but ``x`` and ``y`` is one tanh layer.
 
