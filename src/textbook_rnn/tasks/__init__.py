@@ -3,13 +3,15 @@
 - :mod:`.recall`: delayed recall of a symbol (chapter "Back-propagation through time");
 - :mod:`.adding`: the adding problem (chapters "Gated RNNs" and "Optimisation");
 - :mod:`.counting`: the counting languages aⁿbⁿ and aⁿbⁿcⁿ (chapter "Gated RNNs");
-- :mod:`.copy`: the copy task of the Neural Turing Machine (chapter "Explicit memory").
+- :mod:`.copy`: the copy task of the Neural Turing Machine (chapter "Explicit memory");
+- :mod:`.binary_counter`: a binary counter of pulses (chapter "Deep and recursive networks").
 
 Every generator takes a seed or a ``numpy.random.Generator`` and returns
 arrays in the book's batch-first layout, ``(N, T, D)``.
 """
 
 from .adding import ADDING_BASELINE_MSE, adding_batches, adding_problem, constant_guess_mse
+from .binary_counter import counter_batches, counter_task
 from .copy import copy_batches, copy_bits_wrong, copy_capacity_bits, copy_task
 from .counting import (
     accepted,
@@ -39,3 +41,4 @@ __all__ = [
     "generalisation_range",
     "recall_accuracy",
 ]
+__all__ += ["counter_batches", "counter_task"]
