@@ -182,6 +182,15 @@ def test_float32_stays_float32(rng):
     x = rng.normal(size=(2, 3, 2)).astype(np.float32)
     layers = [{k: v.astype(np.float32) for k, v in lay.items()} for lay in _stack(rng, 2, [3, 2])]
     assert all(s.dtype == np.float32 for s in deep.stacked_forward(x, layers))
+    p32 = {k: ([a.astype(np.float32) for a in v] if isinstance(v, list) else v.astype(np.float32))
+           for k, v in _transition(rng, 2, 3, 2, shortcut=True).items()}
+    assert deep.deep_transition_forward(x, p32).dtype == np.float32
+    q32 = {k: ([a.astype(np.float32) for a in v] if isinstance(v, list) else v.astype(np.float32))
+           for k, v in _io(rng, 2, 3, 2, [4], [2]).items()}
+    h, o = deep.deep_io_forward(x, q32)
+    assert h.dtype == o.dtype == np.float32
+    # a float64 initial state makes the whole computation float64
+    assert deep.deep_transition_forward(x, p32, np.zeros((2, 3))).dtype == np.float64
 
 
 # --- bad input -------------------------------------------------------------------------------

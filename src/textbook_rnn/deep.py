@@ -166,10 +166,12 @@ def deep_transition_forward(x, params, h0=None) -> np.ndarray:
             raise ValueError("params['S'] (the shortcut) needs a transition of depth L >= 2, "
                              "got L = 1")
         S = s.array("params['S']", S, ("H", "H"))
-    h = (np.zeros((s.dims["N"], s.dims["H"])) if h0 is None
-         else s.array("h0", h0, ("N", "H")))
-    dt = float_dtype(x, U, h, *Ws, *bs, *([] if S is None else [S]))
-    x, U, h = x.astype(dt, copy=False), U.astype(dt, copy=False), h.astype(dt, copy=False)
+    h = None if h0 is None else s.array("h0", h0, ("N", "H"))
+    dt = float_dtype(x, U, *Ws, *bs, *([] if S is None else [S]), *([] if h is None else [h]))
+    h = np.zeros((s.dims["N"], s.dims["H"]), dt) if h is None else h.astype(dt, copy=False)
+    x, U = x.astype(dt, copy=False), U.astype(dt, copy=False)
+    Ws, bs = [W.astype(dt, copy=False) for W in Ws], [b.astype(dt, copy=False) for b in bs]
+    S = None if S is None else S.astype(dt, copy=False)
     drive = x @ U.T + bs[0]  # (N, T, H): U x_t + b^[1] for every t
     out = np.empty(drive.shape, dt)
     for t in range(drive.shape[1]):
@@ -245,11 +247,14 @@ def deep_io_forward(x, params, h0=None) -> tuple[np.ndarray, np.ndarray]:
         below = here
     V = s.array("params['V']", params["V"], ("K", below))
     c = s.array("params['c']", params["c"], ("K",))
-    h0 = (np.zeros((s.dims["N"], s.dims["H"])) if h0 is None
-          else s.array("h0", h0, ("N", "H")))
-    arrays = [x, U, W, b, V, c, h0, *(m for pair in mlp_in + mlp_out for m in pair)]
-    dt = float_dtype(*arrays)
-    u = x.astype(dt, copy=False)
+    h0 = None if h0 is None else s.array("h0", h0, ("N", "H"))
+    arrays = [x, U, W, b, V, c, *(m for pair in mlp_in + mlp_out for m in pair)]
+    dt = float_dtype(*arrays, *([] if h0 is None else [h0]))
+    h0 = np.zeros((s.dims["N"], s.dims["H"]), dt) if h0 is None else h0
+    x, U, W, b, V, c = (a.astype(dt, copy=False) for a in (x, U, W, b, V, c))
+    mlp_in = [(A.astype(dt, copy=False), a.astype(dt, copy=False)) for A, a in mlp_in]
+    mlp_out = [(A.astype(dt, copy=False), a.astype(dt, copy=False)) for A, a in mlp_out]
+    u = x
     for A, a in mlp_in:
         # u^[i]_t = tanh(U_in^[i] u^[i-1]_t + b_in^[i]), for every t at once
         u = np.tanh(u @ A.T + a)  # (N, T, I_i)
