@@ -349,3 +349,25 @@ def test_time_scale_and_acf_errors():
         deep.time_scale(np.ones(1))
     with pytest.raises(ValueError, match="method must be"):
         deep.time_scale(np.ones(3), method="e-folding")
+
+
+def test_acf_period_of_an_oscillation_and_of_a_decay():
+    rng = np.random.default_rng(1)
+    t = np.arange(4000)
+    for P in (12, 32):
+        h = np.cos(2 * np.pi * t / P + rng.uniform(0, 2 * np.pi, size=(3, 1)))
+        h = h + 0.3 * rng.normal(size=h.shape)
+        acf = deep.autocorrelation(h[..., None], 2 * P + 5)
+        assert deep.acf_period(acf[:, 0]) == P
+    decay = deep.autocorrelation(_ar1([0.9, 0.5]), 60)
+    assert np.all(np.isnan(deep.acf_period(decay, min_height=0.15)))
+    both = np.stack([np.cos(2 * np.pi * np.arange(50) / 20), 0.8 ** np.arange(50)], axis=1)
+    got = deep.acf_period(both)
+    assert got[0] == 20 and np.isnan(got[1])
+
+
+def test_acf_period_errors():
+    with pytest.raises(ValueError, match="acf must have shape"):
+        deep.acf_period(np.ones(2))
+    with pytest.raises(TypeError, match="real numbers"):
+        deep.acf_period(np.array(["a", "b", "c"]))

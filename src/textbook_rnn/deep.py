@@ -13,8 +13,9 @@ The chapter "Deep and recursive networks", section "Deep recurrent networks"
 - ``deep-path``: the fewest nonlinearities on a path from x(t) to y(t+k),
   by breadth-first search over the unrolled graph (:func:`unrolled_graph`,
   :func:`shortest_path`) and in closed form (:func:`path_length_formula`);
-- ``deep-acf``: the autocorrelation of a state and its time scale
-  (:func:`autocorrelation`, :func:`time_scale`).
+- ``deep-acf``: the autocorrelation of a state, its time scale and, for a
+  state that oscillates, its period (:func:`autocorrelation`,
+  :func:`time_scale`, :func:`acf_period`).
 
 What a path length counts: every tanh layer the path crosses, each once.
 The input x(t) and the readout y = V g + c are linear and count 0 (a softmax
@@ -38,6 +39,7 @@ from .rnn import _recurrence
 
 __all__ = [
     "Architecture",
+    "acf_period",
     "autocorrelation",
     "deep_io_forward",
     "deep_transition_forward",
@@ -594,4 +596,44 @@ def time_scale(acf, method: str = "crossing") -> np.ndarray:
                     out[j] = i - 1 + (np.log(r0) + 1.0) / (np.log(r0) - np.log(r1))
                 else:
                     out[j] = i - 1 + (r0 - level) / (r0 - r1)
+    return float(out[0]) if acf.ndim == 1 else out
+
+
+def acf_period(acf, min_height: float = 0.1):
+    r"""The period of an oscillating autocorrelation: the lag of its first peak.
+
+    After the autocorrelation has first gone negative, the lag of its first
+    local maximum that reaches ``min_height``; a state that decays without
+    oscillating (an AR(1) with :math:`\phi > 0`) has none.
+
+    Parameters
+    ----------
+    acf : ndarray, shape (max_lag + 1,) or (max_lag + 1, H)
+        Autocorrelations from lag 0, as returned by :func:`autocorrelation`.
+    min_height : float
+        The least height of a peak that counts.
+
+    Returns
+    -------
+    float or ndarray, shape (H,)
+        The period in steps, NaN where there is none within the lags given.
+    """
+    acf = np.asarray(acf)
+    if acf.ndim not in (1, 2) or acf.shape[0] < 3:
+        raise ValueError(f"acf must have shape (max_lag + 1,) or (max_lag + 1, H) with "
+                         f"max_lag >= 2, got shape {acf.shape}")
+    if acf.dtype.kind not in "fiu":
+        raise TypeError(f"acf must hold real numbers, got dtype {acf.dtype}")
+    cols = acf.reshape(acf.shape[0], -1).astype(np.float64)
+    out = np.full(cols.shape[1], np.nan)
+    for j in range(cols.shape[1]):
+        r = cols[:, j]
+        negative = np.flatnonzero(r < 0)
+        if not negative.size:
+            continue
+        lags = np.arange(negative[0] + 1, r.size - 1)
+        peaks = lags[(r[lags] >= r[lags - 1]) & (r[lags] > r[lags + 1])]
+        high = peaks[r[peaks] >= min_height]
+        if high.size:
+            out[j] = high[0]
     return float(out[0]) if acf.ndim == 1 else out
