@@ -114,7 +114,7 @@ def plot_path_lengths(k, lengths: Mapping[str, np.ndarray]):
     for i, (label, values) in enumerate(lengths.items()):
         # lines that coincide stay visible: each has its own dash and a smaller marker
         ax.plot(k, values, marker=markers[i % len(markers)], color=COLOURS[i % len(COLOURS)],
-                linestyle=dashes[i % len(dashes)], markersize=8 - 1.2 * (i % 4), label=label)
+                linestyle=dashes[i % len(dashes)], markersize=max(3.5, 9.5 - 1.2 * i), label=label)
     ax.set_xlabel("steps ahead $k$")
     ax.set_ylabel("tanh layers on the\nshortest path $x(t) \\to y(t+k)$")
     ax.set_xticks(k)
