@@ -490,6 +490,7 @@ _ARITY = {"rnn_step": 5, "sequence_nll": 2, "rnn_step_backward": 6, "rnn_bptt": 
           "teacher_forced_inputs": 2, "halt_log_likelihood": 3}
 _ARITY.update({"bidirectional_states": 5, "dot_product_attention": 4, "attention_backward": 5})
 _ARITY.update({"content_weights": 3, "shift_sharpen": 3, "memory_write": 4})  # Explicit memory
+_ARITY.update({"path_length": 3})  # Deep and recursive networks (the deep-RNN half)
 
 
 def test_every_checker_is_listed_here():
