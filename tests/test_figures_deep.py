@@ -40,6 +40,15 @@ def test_unrolled_draws_every_node_and_highlights_the_path():
     assert smallest_text(out)[0] >= MIN_TEXT_PX
 
 
+def test_unrolled_in_a_grid_hides_the_spare_panel():
+    _, graphs, paths = _unrolled()
+    out = fig.plot_unrolled(graphs, paths, list(ARCHS), columns=2)
+    assert len(out.axes) == 4
+    assert [ax.get_visible() for ax in out.axes] == [True, True, True, False]
+    with pytest.raises(ValueError, match="columns must be a positive int"):
+        fig.plot_unrolled(graphs, paths, list(ARCHS), columns=0)
+
+
 def test_unrolled_rejects_mismatched_inputs():
     _, graphs, paths = _unrolled()
     with pytest.raises(ValueError, match="one entry per panel"):

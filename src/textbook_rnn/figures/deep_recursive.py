@@ -39,7 +39,7 @@ _ROLE = {"x": "input", "in": "hidden", "z": "hidden", "out": "hidden", "y": "out
 
 @in_style
 def plot_unrolled(graphs: Sequence[Mapping], paths: Sequence[Sequence[tuple]],
-                  titles: Sequence[str]):
+                  titles: Sequence[str], *, columns: int | None = None):
     """Unrolled graphs side by side, each with one shortest path drawn thick.
 
     Parameters
@@ -51,6 +51,8 @@ def plot_unrolled(graphs: Sequence[Mapping], paths: Sequence[Sequence[tuple]],
         For each graph, the nodes of a path (:func:`textbook_rnn.deep.path_nodes`).
     titles : sequence of str
         One title per panel.
+    columns : int, optional
+        Panels per row; all in one row when omitted.
 
     Returns
     -------
@@ -59,9 +61,15 @@ def plot_unrolled(graphs: Sequence[Mapping], paths: Sequence[Sequence[tuple]],
     if not (len(graphs) == len(paths) == len(titles)) or not graphs:
         raise ValueError(f"graphs, paths and titles must have one entry per panel, got "
                          f"{len(graphs)}, {len(paths)} and {len(titles)}")
-    fig = new_figure((3.0 * len(graphs), 3.4))
-    axes = fig.subplots(1, len(graphs), squeeze=False)[0]
-    for ax, g, path, title in zip(axes, graphs, paths, titles, strict=True):
+    columns = len(graphs) if columns is None else columns
+    if isinstance(columns, bool) or not isinstance(columns, int) or columns < 1:
+        raise ValueError(f"columns must be a positive int, got {columns!r}")
+    rows = -(-len(graphs) // columns)
+    fig = new_figure((3.2 * min(columns, len(graphs)), 3.4 * rows))
+    axes = fig.subplots(rows, min(columns, len(graphs)), squeeze=False).ravel()
+    for ax in axes[len(graphs):]:
+        ax.set_visible(False)
+    for ax, g, path, title in zip(axes, graphs, paths, titles, strict=False):
         pos = g["position"]
         missing = [n for n in path if n not in pos]
         if missing:
