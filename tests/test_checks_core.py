@@ -491,6 +491,7 @@ _ARITY = {"rnn_step": 5, "sequence_nll": 2, "rnn_step_backward": 6, "rnn_bptt": 
 _ARITY.update({"bidirectional_states": 5, "dot_product_attention": 4, "attention_backward": 5})
 _ARITY.update({"content_weights": 3, "shift_sharpen": 3, "memory_write": 4})  # Explicit memory
 _ARITY.update({"tree_forward": 6, "tree_backward": 7, "leaf_depths": 1})  # Deep and recursive
+_ARITY.update({"path_length": 3})  # Deep and recursive networks (the deep-RNN half)
 
 
 def test_every_checker_is_listed_here():

@@ -15,7 +15,7 @@ is in ``_core``.
 from ._core import CheckResult
 from .attention import attention_backward, bidirectional_states, dot_product_attention
 from .bptt import rnn_bptt, rnn_step_backward
-from .deep_recursive import leaf_depths, tree_backward, tree_forward
+from .deep_recursive import leaf_depths, path_length, tree_backward, tree_forward
 from .gated import gru_step, lstm_step
 from .long_term import jacobian_product_norms, rescale_spectral_radius
 from .memory import content_weights, memory_write, shift_sharpen
@@ -32,4 +32,4 @@ __all__ += ["gru_step", "lstm_step"]
 __all__ += ["cliff_gradient", "clip_by_norm"]
 __all__ += ["bidirectional_states", "dot_product_attention", "attention_backward"]
 __all__ += ["content_weights", "shift_sharpen", "memory_write"]
-__all__ += ["leaf_depths", "tree_backward", "tree_forward"]
+__all__ += ["leaf_depths", "path_length", "tree_backward", "tree_forward"]

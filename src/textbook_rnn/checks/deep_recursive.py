@@ -8,9 +8,14 @@ The chapter "Deep and recursive networks":
   W_R)``: back-propagation through structure (equations ``bpts-state`` and
   ``bpts-weights``), returning ``(dx, dU, dW_L, dW_R, db)``;
 - :func:`leaf_depths` checks ``leaf_depths(children)``: the number of edges
-  from the root down to each leaf.
+  from the root down to each leaf;
+- :func:`path_length` checks ``path_length(k, transition_depth, shortcut)``:
+  the fewest tanh layers between x(t) and y(t+k) in a deep-transition RNN
+  (equation ``deep-path``), against a breadth-first search over the unrolled
+  graph (:func:`textbook_rnn.deep.shortest_path`).
 
-The expected values come from :mod:`textbook_rnn.recursive`. Each case also
+The expected values come from :mod:`textbook_rnn.recursive` and
+:mod:`textbook_rnn.deep`. Each case also
 carries the outputs of common mistakes, so that the report can name a wrong
 answer ("the children are swapped") rather than only measure it. The
 harness, which calls the reader's function safely and writes the report, is
@@ -22,9 +27,9 @@ from __future__ import annotations
 import numpy as np
 
 from .. import recursive as ref
-from ._core import Array, Case, CheckResult, Exercise, TupleOf, run_cases
+from ._core import Array, Case, CheckResult, Exercise, Scalar, TupleOf, run_cases
 
-__all__ = ["leaf_depths", "tree_backward", "tree_forward"]
+__all__ = ["leaf_depths", "path_length", "tree_backward", "tree_forward"]
 
 NODE = "`h_n = tanh(b + U x_n + W_L h_left + W_R h_right)` (equation recursive-node)"
 ORDER = "children come before their parents, so one pass in index order finds them ready"
@@ -301,4 +306,91 @@ def leaf_depths(fn) -> CheckResult:
     return run_cases(DEPTHS, fn, leaf_depths_cases())
 
 
-# --- end of the recursive-network checkers; the deep-RNN checker follows below ---
+# --- Deep RNNs: the path length in a deep-transition network --------------------------------
+
+PATH_EQ = "`(k + 1) L` without the shortcut, `L + k` with it (equation deep-path)"
+
+PATH_LENGTH = Exercise(
+    name="path_length",
+    title="the fewest tanh layers from x(t) to y(t+k) in a deep-transition RNN",
+    params=("k", "transition_depth", "shortcut"),
+    hints={
+        "exception": "k and transition_depth are ints (k >= 0, transition_depth >= 1) and "
+        "shortcut is True or False; return an int.",
+        "type": "Return one number, the count of tanh layers (an int).",
+        "value": "Draw the unrolled graph for k = 1 and follow the path by hand: x(t) enters "
+        "the first of the L layers of the step-t transition, each later step's transition "
+        "is crossed once (all of it, or only its last layer through the shortcut), and the "
+        "linear readout counts 0. Compare with " + PATH_EQ + ".",
+    },
+)
+
+
+def _path_case(k: int, L: int, shortcut: bool) -> Case:
+    """A case with its reference (a breadth-first search) and the usual wrong counts."""
+    from ..deep import Architecture, shortest_path
+
+    expected = shortest_path(Architecture(transition_depth=L, shortcut=shortcut), k)
+    step = 1 if shortcut else L
+    misses = []
+    if shortcut:  # first: where two mistakes give one number, the likelier is named
+        misses += [
+            ("the shortcut was ignored: through it, each later step crosses only the last "
+             "layer of the transition.", (k + 1) * L),
+            ("the shortcut was used at step t too: x(t) still climbs all L layers there.",
+             1 + k),
+            ("the shortcut was counted as free: it ends in the last layer's tanh, which is "
+             "crossed at every step.", L),
+            ("the shortcut was taken to skip one layer only: it skips all but the last.",
+             L + k * (L - 1)),
+        ]
+    misses += [
+        ("only the k later steps were counted: x(t) must first cross all L layers of the "
+         "transition at step t itself.", k * step),
+        ("the readout was counted: y = V h + c is linear and counts 0.", expected + 1),
+        ("off by one: the last layer of the transition is h(t+k) itself, a tanh that the "
+         "path crosses.", expected - 1),
+        ("x(t) was taken to enter the last layer: it enters the first one, so the path "
+         "climbs all L layers at step t.", 1 + k * step),
+    ]
+    seen, near = {expected}, []
+    for sentence, value in misses:
+        if value not in seen:  # only mistakes that give another number can be named
+            seen.add(value)
+            near.append((sentence, Scalar(value, "the path length", rtol=0, atol=1e-9)))
+    label = f"k={k}, transition_depth={L}, shortcut={shortcut}"
+    return Case(label=label, args=(k, L, shortcut),
+                expected=Scalar(expected, "the path length", rtol=0, atol=1e-9),
+                near_misses=tuple(near))
+
+
+def path_length_cases() -> list[Case]:
+    """The cases of :func:`path_length`.
+
+    Returns
+    -------
+    list of Case
+        Deep transitions without the shortcut (the first is the example of
+        the text, where every usual mistake gives a different number), the
+        ordinary RNN, then with the shortcut, and the shortcut in a depth-1
+        transition (where it changes nothing).
+    """
+    return [_path_case(k, L, s) for k, L, s in [
+        (2, 3, False), (0, 3, False), (1, 1, False), (5, 4, False), (0, 1, False),
+        (3, 3, True), (2, 5, True), (1, 2, True), (4, 1, True)]]
+
+
+def path_length(fn) -> CheckResult:
+    """Check the reader's ``path_length(k, transition_depth, shortcut)``.
+
+    Parameters
+    ----------
+    fn : callable
+        The reader's function.
+
+    Returns
+    -------
+    CheckResult
+        Truthy when every case passes; shown in a notebook as a short report.
+    """
+    return run_cases(PATH_LENGTH, fn, path_length_cases())

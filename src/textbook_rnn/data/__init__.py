@@ -10,6 +10,8 @@ piece of it and compares:
 - ``char_lm_long``: chapter 3's longer character-model run (``tools/char_lm_long.py``);
 - ``expressions``: chapter 5's tree network against an LSTM on arithmetic
   expressions (``tools/expressions_sweep.py``).
+- ``deep_rnn``: chapter 5's wide layer against stacks of GRU layers on the binary
+  pulse counter (``tools/deep_sweep.py``).
 
 :func:`load` reads one file, :func:`available` lists them, :func:`runs`
 selects runs of a seed sweep. Only the standard library is imported.

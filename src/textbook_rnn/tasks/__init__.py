@@ -7,12 +7,14 @@
 - :mod:`.expressions`: arithmetic expressions modulo 7 as trees and strings (chapter
   "Deep and recursive networks");
 - :mod:`.phrases`: sentences of two-word phrases with known brackets (same chapter).
+- :mod:`.binary_counter`: a binary counter of pulses (chapter "Deep and recursive networks").
 
 Every generator takes a seed or a ``numpy.random.Generator`` and returns
 arrays in the book's batch-first layout, ``(N, T, D)``.
 """
 
 from .adding import ADDING_BASELINE_MSE, adding_batches, adding_problem, constant_guess_mse
+from .binary_counter import counter_batches, counter_task
 from .copy import copy_batches, copy_bits_wrong, copy_capacity_bits, copy_task
 from .counting import (
     accepted,
@@ -56,3 +58,4 @@ __all__ = [
     "recall_accuracy",
     "to_tokens",
 ]
+__all__ += ["counter_batches", "counter_task"]
