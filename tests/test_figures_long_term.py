@@ -208,3 +208,35 @@ def test_cross_section_has_one_panel_per_step():
 def test_bad_inputs_are_named(call, error, words):
     with pytest.raises(error, match=words):
         call()
+
+
+def test_forward_backward_frame_draws_every_singular_value_above_the_floor():
+    W = dy.random_recurrent_matrix(6, seed=1, spectral_radius=1.5)
+    fw, bw, sv = {}, {}, {}
+    for label, act in (("tanh on", "tanh"), ("tanh off (linear)", "linear")):
+        h = dy.recurrence(W, np.full(6, 0.3), 12, activation=act)
+        sv[label] = np.linalg.svd(dy.jacobian_products(h, W, activation=act), compute_uv=False)
+        fw[label] = np.linalg.norm(h, axis=-1)
+        bw[label] = sv[label][:, 0]
+    sv["tanh on"][3, -1] = 1e-20 * sv["tanh on"][3, 0]  # lost in rounding: not drawn
+    fig = pdyn.plot_forward_backward_frame(fw, bw, singular=sv)
+    assert len(fig.axes) == 3
+    bottom = fig.axes[2]
+    curves = [line for line in bottom.lines if np.asarray(line.get_xdata()).size == 13]
+    assert len(curves) == 2 * 6, "one line per singular value and network"
+    tanh_lines = [line for line in curves if line.get_linestyle() == "-"]
+    assert len(tanh_lines) == 6
+    smallest = np.asarray(tanh_lines[-1].get_ydata())
+    assert np.isnan(smallest[3]) and np.isfinite(smallest[4])
+    top = np.asarray(tanh_lines[0].get_ydata())
+    np.testing.assert_allclose(top, np.maximum(bw["tanh on"], 1e-16))
+    # the top panels are those of the two-panel frame
+    assert fig.axes[1].get_ylim() == pytest.approx((1e-16, 1e16))
+
+
+def test_forward_backward_frame_rejects_singular_values_of_the_wrong_length():
+    fw = {"tanh on": np.ones(5)}
+    with pytest.raises(ValueError, match="one row per step"):
+        pdyn.plot_forward_backward_frame(fw, fw, singular={"tanh on": np.ones((4, 3))})
+    with pytest.raises(ValueError, match="labels that forward lacks"):
+        pdyn.plot_forward_backward_frame(fw, fw, singular={"other": np.ones((5, 3))})

@@ -11,7 +11,7 @@ picture on every machine.
 - :func:`plot_eigen_explorer`: eigenvalues you choose, each eigen-coordinate,
   the rotation of a complex pair and ‖h_t‖ against ρ^t (the explorable widget);
 - :func:`plot_forward_backward_frame`: ‖h_t‖ and ‖∂h_T/∂h_t‖ with and
-  without tanh (a frame of widget b);
+  without tanh, and the spread of the product's singular values (a frame of widget b);
 - :func:`plot_rates`: growth per step of the state and of the gradient
   against the spectral radius;
 - :func:`plot_cross_section`: a slice through h_0 ↦ h_t as t grows;
@@ -46,6 +46,8 @@ __all__ = [
 LINEAR = "#555555"  # the linear network, drawn dashed
 TANH = PALETTE["blue"]
 GREY = "#9a9a9a"
+SINGULAR_FLOOR = 1e-12
+"""Singular values below this fraction of the largest are not drawn (float64 rounding)."""
 
 
 def _array(name: str, value, ndim: int, *, complex_ok: bool = False) -> np.ndarray:
@@ -308,7 +310,7 @@ def plot_eigen_explorer(lam, coords, norms, *, sigma: float, spiral_steps: int =
 
 
 @in_style
-def plot_forward_backward_frame(forward, backward, *, title: str = "",
+def plot_forward_backward_frame(forward, backward, *, title: str = "", singular=None,
                                 ylim_forward=(1e-2, 1e12), ylim_backward=(1e-16, 1e16)):
     """One frame of widget (b): forward ‖h_t‖ and backward ‖∂h_T/∂h_t‖, tanh on and off.
 
@@ -320,8 +322,14 @@ def plot_forward_backward_frame(forward, backward, *, title: str = "",
         The same labels to ‖∂h_T/∂h_t‖₂ for t = 0 .. T.
     title : str
         Figure title.
+    singular : mapping of str to ndarray, shape (T+1, H), optional
+        Some of the same labels to *all* singular values of ∂h_T/∂h_t, for
+        t = 0 .. T. Given, a third panel under the two draws each of them
+        over time, one thin line per singular value (the top one is the
+        backward curve), leaving out those below ``SINGULAR_FLOOR`` times the
+        largest, which rounding has already erased.
     ylim_forward, ylim_backward : tuple of float
-        Fixed limits of the two log axes.
+        Fixed limits of the log axes (the third panel shares the backward one).
 
     Returns
     -------
@@ -333,20 +341,37 @@ def plot_forward_backward_frame(forward, backward, *, title: str = "",
     backward = _series("backward", backward)
     if set(forward) != set(backward):
         raise ValueError("forward and backward must have the same labels")
+    if singular is not None:
+        singular = _series("singular", singular, ndim=2)
+        unknown = set(singular) - set(forward)
+        if unknown:
+            raise ValueError(f"singular has labels that forward lacks: {sorted(unknown)}")
+        for label, values in singular.items():
+            if values.shape[0] != backward[label].size:
+                raise ValueError(f"singular[{label!r}] must have one row per step "
+                                 f"({backward[label].size}), got shape {values.shape}")
     lo_f, hi_f = _limits("ylim_forward", ylim_forward)
     lo_b, hi_b = _limits("ylim_backward", ylim_backward)
-    fig = new_figure((8.4, 3.7))
-    left, right = fig.subplots(1, 2)
+    if singular is None:
+        fig = new_figure((8.4, 3.7))
+        left, right = fig.subplots(1, 2)
+        panels = [(left, (lo_f, hi_f)), (right, (lo_b, hi_b))]
+    else:
+        fig = new_figure((8.4, 6.4))
+        axes = fig.subplot_mosaic([["forward", "backward"], ["singular", "singular"]])
+        left, right, bottom = axes["forward"], axes["backward"], axes["singular"]
+        panels = [(left, (lo_f, hi_f)), (right, (lo_b, hi_b)), (bottom, (lo_b, hi_b))]
     colours = iter([TANH, PALETTE["green"], PALETTE["purple"], PALETTE["orange"]])
+    styles = {}
     for label in forward:
         linear = "linear" in label
-        style = {"color": LINEAR, "ls": "--", "lw": 1.8} if linear else {
+        styles[label] = {"color": LINEAR, "ls": "--", "lw": 1.8} if linear else {
             "color": next(colours), "lw": 2.2}
         steps = np.arange(forward[label].size)
-        left.plot(steps, _log_floor(forward[label], lo_f), label=label, **style)
+        left.plot(steps, _log_floor(forward[label], lo_f), label=label, **styles[label])
         right.plot(np.arange(backward[label].size), _log_floor(backward[label], lo_b),
-                   label=label, **style)
-    for ax, (lo, hi) in ((left, (lo_f, hi_f)), (right, (lo_b, hi_b))):
+                   label=label, **styles[label])
+    for ax, (lo, hi) in panels:
         ax.set_yscale("log")
         ax.set_ylim(lo, hi)
         _decade_ticks(ax, lo, hi)
@@ -361,6 +386,16 @@ def plot_forward_backward_frame(forward, backward, *, title: str = "",
                    arrowprops={"arrowstyle": "-|>", "color": "#555555", "lw": 1.3})
     right.text(0.18, 0.09, "back in time", transform=right.transAxes, ha="center",
                va="bottom", fontsize=11, color="#555555")
+    if singular is not None:
+        for label, values in singular.items():
+            steps = np.arange(values.shape[0])
+            top = values.max(axis=1, keepdims=True)
+            # below 1e-12 of the largest, a singular value is lost in rounding: not drawn
+            shown = np.where(values >= SINGULAR_FLOOR * top, values, np.nan)
+            style = {**styles[label], "lw": 0.9, "alpha": 0.55}
+            bottom.plot(steps, _log_floor(shown, lo_b), **style)
+        bottom.set_ylabel(r"$\sigma_i(\partial\boldsymbol{h}_T/\partial\boldsymbol{h}_t)$")
+        bottom.set_title("backward: every singular value of the Jacobian product")
     fig.legend(*left.get_legend_handles_labels(), loc="outside lower center", ncol=2)
     if title:
         fig.suptitle(title, fontsize=13)
