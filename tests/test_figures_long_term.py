@@ -40,6 +40,18 @@ def _forward_backward():
     return pdyn.plot_forward_backward_frame(fw, bw, title="ρ = 1.5")
 
 
+def _init(kind="orthogonal"):
+    W = 1.1 * (np.eye(6) if kind == "identity" else dy.random_recurrent_matrix(6, seed=1,
+                                                                              kind=kind))
+    singular = {}
+    for label, act in (("tanh network", "tanh"), ("linear network", "linear")):
+        h = dy.recurrence(W, np.full(6, 0.3), 12, activation=act)
+        singular[label] = np.linalg.svd(dy.jacobian_products(h, W, activation=act),
+                                        compute_uv=False)
+    return pdyn.plot_init_frame(dy.spectrum(W), singular, sigma_max=dy.sigma_max(W),
+                                title=f"{kind}, g = 1.1")
+
+
 def _rates():
     rhos = np.linspace(0.5, 2, 4)
     return pdyn.plot_rates(rhos, {"tanh on": rhos * 0.8, "tanh off (linear)": rhos},
@@ -88,8 +100,8 @@ def _eigen_explorer(coupling=3.0):
 
 CASES = {"modes": _modes, "spectrum": _spectrum, "forward_backward": _forward_backward,
          "rates": _rates, "cross": _cross, "cliff": _cliff, "pascanu": _pascanu, "lags": _lags,
-         "eigen_explorer": _eigen_explorer}
-FRAMES = {"spectrum", "forward_backward", "eigen_explorer"}
+         "eigen_explorer": _eigen_explorer, "init": _init}
+FRAMES = {"spectrum", "forward_backward", "eigen_explorer", "init"}
 
 
 def test_eigen_explorer_draws_each_mode_the_spiral_and_the_norm():
@@ -240,3 +252,29 @@ def test_forward_backward_frame_rejects_singular_values_of_the_wrong_length():
         pdyn.plot_forward_backward_frame(fw, fw, singular={"tanh on": np.ones((4, 3))})
     with pytest.raises(ValueError, match="labels that forward lacks"):
         pdyn.plot_forward_backward_frame(fw, fw, singular={"other": np.ones((5, 3))})
+
+
+def test_init_frame_draws_the_spectrum_and_one_line_per_singular_value():
+    fig = _init("orthogonal")
+    left, right = fig.axes
+    dots = [line for line in left.lines if line.get_label() == "eigenvalues"][0]
+    radii = np.hypot(dots.get_xdata(), dots.get_ydata())
+    np.testing.assert_allclose(radii, 1.1, rtol=1e-9)  # an orthogonal W times 1.1
+    ring = [line for line in left.lines if "sigma" in line.get_label()][0]
+    np.testing.assert_allclose(np.hypot(ring.get_xdata(), ring.get_ydata()), 1.1, rtol=1e-9)
+    fans = [line for line in right.lines if np.asarray(line.get_xdata()).size == 13]
+    assert len(fans) == 2 * 6
+    linear = [line for line in fans if line.get_linestyle() == "--"]
+    # the linear product is 1.1^(T-k) times an orthogonal matrix: every singular value on it
+    for line in linear:
+        back = np.asarray(line.get_xdata())
+        np.testing.assert_allclose(line.get_ydata(), 1.1 ** back, rtol=1e-9)
+    assert legend_labels(fig)[-2:] == ["tanh network", "linear network"]
+    assert fig._suptitle.get_text() == "orthogonal, g = 1.1"
+
+
+def test_init_frame_rejects_bad_input():
+    with pytest.raises(ValueError, match="sigma_max"):
+        pdyn.plot_init_frame(np.ones(3), {"a": np.ones((4, 3))}, sigma_max=float("nan"))
+    with pytest.raises(TypeError, match="singular"):
+        pdyn.plot_init_frame(np.ones(3), {}, sigma_max=1.0)
