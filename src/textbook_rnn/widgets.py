@@ -241,9 +241,9 @@ def frame_slider(
     play : bool
         Add a ``Play`` button that steps through the frames in order (for a
         parameter that is time or an ordered sweep), ``jslink``-ed to the
-        slider. Works with a kernel; **not on the static site yet**: there
-        (html-manager 1.0.7) the Play does not step and its link stops the
-        slider's own link to the frames, so chapters leave it off.
+        slider. It runs without a kernel too: on the static site the book's
+        ``_static/frame-slider.js`` keeps the theme's icon script from breaking
+        it (see CONTRIBUTING.md, "Widgets on the static site").
 
     Returns
     -------
