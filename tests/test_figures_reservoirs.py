@@ -34,7 +34,7 @@ def _calls():
             sizes, {"random reservoir": [20, 35, 50, 60, 70], "orthogonal": [24, 48, 95, 150, 200]},
             {"random reservoir": np.linspace(1, 0, 60)}, curve_label="H = 100"),
         "memory_frame": lambda: pr.plot_memory_frame(np.linspace(1, 0, 40), rho=0.9, H=20),
-        "memory_map": lambda: _memory_map(0.5, 0.2),
+        "memory_map": lambda: pr.plot_memory_map(np.linspace(1, 0, 30), **_map_args(0.5, 0.2)),
         "leaky_frame": lambda: pr.plot_leaky_frame(v, u[0, :, 0], alpha=0.8,
                                                    weights=leaky.leaky_impulse_response(0.8, 30),
                                                    step_at=[20]),
@@ -46,11 +46,14 @@ def _calls():
 MAP_RHOS, MAP_SCALINGS = [0.1, 0.5, 0.9, 1.3], [0.05, 0.1, 0.2]
 
 
-def _memory_map(rho, scaling):
+def _map_args(rho, scaling):
     capacity = np.add.outer(np.arange(4.0), 10 * np.arange(3.0))  # (4, 3): 10 j + i
-    return pr.plot_memory_map(np.linspace(1, 0, 30), rho=rho, scaling=scaling, H=20,
-                              rhos=MAP_RHOS, scalings=MAP_SCALINGS, capacity=capacity,
-                              error=1 / (1 + capacity))
+    return {"rho": rho, "scaling": scaling, "H": 20, "rhos": MAP_RHOS,
+            "scalings": MAP_SCALINGS, "capacity": capacity, "error": 1 / (1 + capacity)}
+
+
+def _memory_map(rho, scaling):
+    return pr.plot_memory_map(np.linspace(1, 0, 30), **_map_args(rho, scaling))
 
 
 CASES = _calls()
