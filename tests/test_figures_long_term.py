@@ -40,6 +40,18 @@ def _forward_backward():
     return pdyn.plot_forward_backward_frame(fw, bw, title="ρ = 1.5")
 
 
+def _init(kind="orthogonal"):
+    W = 1.1 * (np.eye(6) if kind == "identity" else dy.random_recurrent_matrix(6, seed=1,
+                                                                              kind=kind))
+    singular = {}
+    for label, act in (("tanh network", "tanh"), ("linear network", "linear")):
+        h = dy.recurrence(W, np.full(6, 0.3), 12, activation=act)
+        singular[label] = np.linalg.svd(dy.jacobian_products(h, W, activation=act),
+                                        compute_uv=False)
+    return pdyn.plot_init_frame(dy.spectrum(W), singular, sigma_max=dy.sigma_max(W),
+                                title=f"{kind}, g = 1.1")
+
+
 def _rates():
     rhos = np.linspace(0.5, 2, 4)
     return pdyn.plot_rates(rhos, {"tanh on": rhos * 0.8, "tanh off (linear)": rhos},
@@ -88,8 +100,8 @@ def _eigen_explorer(coupling=3.0):
 
 CASES = {"modes": _modes, "spectrum": _spectrum, "forward_backward": _forward_backward,
          "rates": _rates, "cross": _cross, "cliff": _cliff, "pascanu": _pascanu, "lags": _lags,
-         "eigen_explorer": _eigen_explorer}
-FRAMES = {"spectrum", "forward_backward", "eigen_explorer"}
+         "eigen_explorer": _eigen_explorer, "init": _init}
+FRAMES = {"spectrum", "forward_backward", "eigen_explorer", "init"}
 
 
 def test_eigen_explorer_draws_each_mode_the_spiral_and_the_norm():
@@ -208,3 +220,61 @@ def test_cross_section_has_one_panel_per_step():
 def test_bad_inputs_are_named(call, error, words):
     with pytest.raises(error, match=words):
         call()
+
+
+def test_forward_backward_frame_draws_every_singular_value_above_the_floor():
+    W = dy.random_recurrent_matrix(6, seed=1, spectral_radius=1.5)
+    fw, bw, sv = {}, {}, {}
+    for label, act in (("tanh on", "tanh"), ("tanh off (linear)", "linear")):
+        h = dy.recurrence(W, np.full(6, 0.3), 12, activation=act)
+        sv[label] = np.linalg.svd(dy.jacobian_products(h, W, activation=act), compute_uv=False)
+        fw[label] = np.linalg.norm(h, axis=-1)
+        bw[label] = sv[label][:, 0]
+    sv["tanh on"][3, -1] = 1e-20 * sv["tanh on"][3, 0]  # lost in rounding: not drawn
+    fig = pdyn.plot_forward_backward_frame(fw, bw, singular=sv)
+    assert len(fig.axes) == 3
+    bottom = fig.axes[2]
+    curves = [line for line in bottom.lines if np.asarray(line.get_xdata()).size == 13]
+    assert len(curves) == 2 * 6, "one line per singular value and network"
+    tanh_lines = [line for line in curves if line.get_linestyle() == "-"]
+    assert len(tanh_lines) == 6
+    smallest = np.asarray(tanh_lines[-1].get_ydata())
+    assert np.isnan(smallest[3]) and np.isfinite(smallest[4])
+    top = np.asarray(tanh_lines[0].get_ydata())
+    np.testing.assert_allclose(top, np.maximum(bw["tanh on"], 1e-16))
+    # the top panels are those of the two-panel frame
+    assert fig.axes[1].get_ylim() == pytest.approx((1e-16, 1e16))
+
+
+def test_forward_backward_frame_rejects_singular_values_of_the_wrong_length():
+    fw = {"tanh on": np.ones(5)}
+    with pytest.raises(ValueError, match="one row per step"):
+        pdyn.plot_forward_backward_frame(fw, fw, singular={"tanh on": np.ones((4, 3))})
+    with pytest.raises(ValueError, match="labels that forward lacks"):
+        pdyn.plot_forward_backward_frame(fw, fw, singular={"other": np.ones((5, 3))})
+
+
+def test_init_frame_draws_the_spectrum_and_one_line_per_singular_value():
+    fig = _init("orthogonal")
+    left, right = fig.axes
+    dots = [line for line in left.lines if line.get_label() == "eigenvalues"][0]
+    radii = np.hypot(dots.get_xdata(), dots.get_ydata())
+    np.testing.assert_allclose(radii, 1.1, rtol=1e-9)  # an orthogonal W times 1.1
+    ring = [line for line in left.lines if "sigma" in line.get_label()][0]
+    np.testing.assert_allclose(np.hypot(ring.get_xdata(), ring.get_ydata()), 1.1, rtol=1e-9)
+    fans = [line for line in right.lines if np.asarray(line.get_xdata()).size == 13]
+    assert len(fans) == 2 * 6
+    linear = [line for line in fans if line.get_linestyle() == "--"]
+    # the linear product is 1.1^(T-k) times an orthogonal matrix: every singular value on it
+    for line in linear:
+        back = np.asarray(line.get_xdata())
+        np.testing.assert_allclose(line.get_ydata(), 1.1 ** back, rtol=1e-9)
+    assert legend_labels(fig)[-2:] == ["tanh network", "linear network"]
+    assert fig._suptitle.get_text() == "orthogonal, g = 1.1"
+
+
+def test_init_frame_rejects_bad_input():
+    with pytest.raises(ValueError, match="sigma_max"):
+        pdyn.plot_init_frame(np.ones(3), {"a": np.ones((4, 3))}, sigma_max=float("nan"))
+    with pytest.raises(TypeError, match="singular"):
+        pdyn.plot_init_frame(np.ones(3), {}, sigma_max=1.0)

@@ -34,6 +34,7 @@ def _calls():
             sizes, {"random reservoir": [20, 35, 50, 60, 70], "orthogonal": [24, 48, 95, 150, 200]},
             {"random reservoir": np.linspace(1, 0, 60)}, curve_label="H = 100"),
         "memory_frame": lambda: pr.plot_memory_frame(np.linspace(1, 0, 40), rho=0.9, H=20),
+        "memory_map": lambda: pr.plot_memory_map(np.linspace(1, 0, 30), **_map_args(0.5, 0.2)),
         "leaky_frame": lambda: pr.plot_leaky_frame(v, u[0, :, 0], alpha=0.8,
                                                    weights=leaky.leaky_impulse_response(0.8, 30),
                                                    step_at=[20]),
@@ -42,8 +43,51 @@ def _calls():
     }
 
 
+MAP_RHOS, MAP_SCALINGS = [0.1, 0.5, 0.9, 1.3], [0.05, 0.1, 0.2]
+
+
+def _map_args(rho, scaling):
+    capacity = np.add.outer(np.arange(4.0), 10 * np.arange(3.0))  # (4, 3): 10 j + i
+    return {"rho": rho, "scaling": scaling, "H": 20, "rhos": MAP_RHOS,
+            "scalings": MAP_SCALINGS, "capacity": capacity, "error": 1 / (1 + capacity)}
+
+
+def _memory_map(rho, scaling):
+    return pr.plot_memory_map(np.linspace(1, 0, 30), **_map_args(rho, scaling))
+
+
 CASES = _calls()
-FRAMES = {"memory_frame", "leaky_frame"}
+FRAMES = {"memory_frame", "leaky_frame", "memory_map"}
+
+
+def test_memory_map_puts_each_grid_value_in_its_cell_and_circles_the_reservoir():
+    fig = _memory_map(0.5, 0.2)
+    curve, capacity, error = fig.axes[:3]
+    assert "MC = 15.0" in [t.get_text() for t in curve.texts]
+    mesh = capacity.collections[0]
+    values = np.asarray(mesh.get_array()).reshape(len(MAP_SCALINGS), len(MAP_RHOS))
+    for i in range(len(MAP_RHOS)):
+        for j in range(len(MAP_SCALINGS)):
+            assert values[j, i] == 10 * j + i  # row j: input scaling, column i: radius
+    np.testing.assert_allclose(np.asarray(error.collections[0].get_array()).ravel(),
+                               1 / (1 + values.ravel()))
+    for ax in (capacity, error):
+        ring = [line for line in ax.lines if line.get_label() == "this reservoir"]
+        assert len(ring) == 1 and list(ring[0].get_xydata()[0]) == [0.5, 0.2]
+        assert ax.get_yscale() == "log"
+    # a reservoir between grid values (a live slider) is circled where it lies
+    between = _memory_map(0.7, 0.15)
+    ring = [line for line in between.axes[1].lines if line.get_label() == "this reservoir"]
+    assert list(ring[0].get_xydata()[0]) == [0.7, 0.15]
+
+
+def test_memory_map_rejects_a_grid_of_the_wrong_shape():
+    with pytest.raises(ValueError, match=r"capacity must have shape .*\(4, 3\), got \(3, 4\)"):
+        pr.plot_memory_map(np.ones(5), rho=0.5, scaling=0.1, H=5, rhos=MAP_RHOS,
+                           scalings=MAP_SCALINGS, capacity=np.ones((3, 4)), error=np.ones((4, 3)))
+    with pytest.raises(ValueError, match="increase"):
+        pr.plot_memory_map(np.ones(5), rho=0.5, scaling=0.1, H=5, rhos=MAP_RHOS[::-1],
+                           scalings=MAP_SCALINGS, capacity=np.ones((4, 3)), error=np.ones((4, 3)))
 
 
 def test_esn_draws_trained_readout_arrows_in_red():

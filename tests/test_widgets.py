@@ -354,6 +354,37 @@ def test_explorer_gives_a_grid_and_live_controls_from_one_draw(monkeypatch):
     assert calls and calls[-1] == (pytest.approx(0.7), 0.0)
 
 
+def test_explorer_gives_a_parameter_that_is_not_a_number_a_drop_down(monkeypatch):
+    import ipywidgets
+
+    calls = []
+
+    def draw(gain, kind):
+        calls.append((gain, kind))
+        return (gain, kind)
+
+    monkeypatch.setattr(widgets, "figure_to_png", lambda fig, dpi, colours=None: repr(fig).encode())
+    ex = widgets.explorer(draw, {"gain": [0.9, 1.0], "kind": ["gaussian", "identity"]},
+                          labels=[["0.9", "1.0"], ["Gaussian", "identity"]],
+                          descriptions=["gain g", "initialisation"], start=[0, 1],
+                          alt="g = {0}, {1}")
+    grid_sliders = [w for w in ex.grid.children if isinstance(w, ipywidgets.SelectionSlider)]
+    assert list(grid_sliders[1].options) == ["Gaussian", "identity"]
+    _, live = ex.live.children
+    controls = {w.description: w for w in live.children if hasattr(w, "description")}
+    kind = controls["initialisation"]
+    assert isinstance(kind, ipywidgets.Dropdown) and kind.value == "identity"
+    assert [label for label, _ in kind.options] == ["Gaussian", "identity"]
+    assert isinstance(controls["gain g"], ipywidgets.FloatSlider)
+    calls.clear()
+    kind.value = "gaussian"
+    assert calls and calls[-1] == (0.9, "gaussian")
+    # without labels, a value that is not a number is shown as it is
+    ex = widgets.explorer(draw, {"gain": [1.0], "kind": ["gaussian", "identity"]})
+    sliders = [w for w in ex.grid.children if isinstance(w, ipywidgets.SelectionSlider)]
+    assert list(sliders[1].options) == ["gaussian", "identity"]
+
+
 def test_explorer_with_one_parameter_is_a_frame_slider(monkeypatch):
     monkeypatch.setattr(widgets, "figure_to_png", lambda fig, dpi, colours=None: b"png")
     ex = widgets.explorer(lambda t: t, {"t": [0, 1, 2]}, alt="t = {label}", play=True)

@@ -15,9 +15,33 @@
  * The widgets are drawn after the page loads, so a MutationObserver applies
  * this whenever one appears or changes. Every change is idempotent.
  */
+/*
+ * Play buttons. The theme's Font Awesome script replaces every <i class="fa ...">
+ * by an <svg>, and keeps watching the page to do so. The Play widget of the
+ * ipywidgets manager, though, finds its play/pause icon as the button's <i> each
+ * time it updates; once that <i> is gone it throws, and the exception aborts the
+ * whole chain of jslink updates it sits in: the Play does not step and the
+ * slider stops turning the frames. So (1) Font Awesome is told not to watch the
+ * page (it still converts the theme's own icons, all present when it loads), and
+ * (2) any Play icon it converted anyway is turned back into an <i>. The icons
+ * themselves are drawn by book.css from plain characters, so the page loads no
+ * icon font (the manager's own would be fetched from a wrong path).
+ */
+window.FontAwesomeConfig = Object.assign({}, window.FontAwesomeConfig, {observeMutations: false});
+
 (function () {
   "use strict";
   var BOX = ".trnn-frame-slider";
+
+  // An <svg> Font Awesome made from a Play widget's <i>, turned back into the <i>.
+  function restoreIcon(button) {
+    if (button.querySelector("i")) return;
+    var svg = button.querySelector("svg[data-icon]");
+    var icon = document.createElement("i");
+    icon.className = "fa fa-" + (svg ? svg.getAttribute("data-icon") : "play");
+    if (svg) svg.remove();
+    button.appendChild(icon);
+  }
 
   function text(el) {
     return el ? el.textContent.replace(/\s+/g, " ").trim() : "";
@@ -40,6 +64,7 @@
       setAttr(handle, "aria-valuetext", text(slider.querySelector(".widget-readout")));
     });
     box.querySelectorAll(".widget-play button").forEach(function (button) {
+      restoreIcon(button);
       var icon = button.querySelector("i");
       Object.keys(PLAY_NAMES).forEach(function (cls) {
         if (icon && icon.classList.contains(cls)) setAttr(button, "aria-label", PLAY_NAMES[cls]);

@@ -241,9 +241,9 @@ def frame_slider(
     play : bool
         Add a ``Play`` button that steps through the frames in order (for a
         parameter that is time or an ordered sweep), ``jslink``-ed to the
-        slider. Works with a kernel; **not on the static site yet**: there
-        (html-manager 1.0.7) the Play does not step and its link stops the
-        slider's own link to the frames, so chapters leave it off.
+        slider. It runs without a kernel too: on the static site the book's
+        ``_static/frame-slider.js`` keeps the theme's icon script from breaking
+        it (see CONTRIBUTING.md, "Widgets on the static site").
 
     Returns
     -------
@@ -553,11 +553,29 @@ class Explorer:
         display(self.live)
 
 
-def _live_box(widgets, draw: Callable, axes: Mapping[str, Sequence[float]], descriptions,
-              start, matrix_draw: Callable | None, matrix_hint: str):
-    """Continuous sliders (and a matrix text box) that call ``draw`` with a kernel."""
+def _is_number(value) -> bool:
+    import numbers
+
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _live_box(widgets, draw: Callable, axes: Mapping[str, Sequence], descriptions,
+              start, matrix_draw: Callable | None, matrix_hint: str, labels=None):
+    """Continuous sliders (and a matrix text box) that call ``draw`` with a kernel.
+
+    A parameter whose values are not all numbers (a kind of initialisation, a
+    task) gets a drop-down of its values, shown by their labels.
+    """
     controls = {}
-    for (name, values), desc, i in zip(axes.items(), descriptions, start, strict=True):
+    labels = labels if labels is not None else [[str(v) for v in vs] for vs in axes.values()]
+    for (name, values), desc, i, labs in zip(axes.items(), descriptions, start, labels,
+                                             strict=True):
+        if not all(_is_number(v) for v in values):
+            controls[name] = widgets.Dropdown(
+                options=list(zip((str(lab) for lab in labs), values, strict=True)),
+                value=values[i], description=desc or name,
+                style={"description_width": "initial"})
+            continue
         lo, hi = float(min(values)), float(max(values))
         controls[name] = widgets.FloatSlider(
             value=float(values[i]), min=lo, max=hi, step=(hi - lo) / 200 if hi > lo else 0.01,
@@ -619,11 +637,14 @@ def explorer(
     draw : callable
         ``draw(**params)`` returns a matplotlib Figure; a pure function of the
         parameters, called once per frame here and again by the live sliders.
-    axes : mapping from str to sequence of float
+    axes : mapping from str to sequence
         The parameters (``draw``'s keyword names) and the values to precompute;
-        the live sliders run continuously over the same ranges.
+        the live sliders run continuously over the same ranges. A parameter
+        whose values are not numbers (e.g. ``["gaussian", "orthogonal"]``)
+        gets a drop-down among the live controls instead.
     labels : sequence of sequences of str, optional
-        What the sliders show for each value; by default ``f"{v:g}"``.
+        What the sliders show for each value; by default ``f"{v:g}"`` (``str(v)``
+        for a value that is not a number).
     descriptions, start, alt, play, width
         As in :func:`frame_grid` (or :func:`frame_slider` for one parameter).
     matrix_draw : callable, optional
@@ -647,7 +668,8 @@ def explorer(
         raise ValueError(f"axes must map each parameter name to its values, got {axes!r:.80}")
     names = list(axes)
     values = [list(axes[n]) for n in names]
-    labels = [[f"{v:g}" for v in vs] for vs in values] if labels is None else labels
+    if labels is None:
+        labels = [[f"{v:g}" if _is_number(v) else str(v) for v in vs] for vs in values]
     descriptions = list(descriptions) if descriptions is not None else names
     start = [0] * len(names) if start is None else list(start)
     count = 1
@@ -662,5 +684,5 @@ def explorer(
         grid = frame_grid(frames, labels, descriptions=descriptions, start=start, width=width,
                           alt=alt, play=play)
     live = _live_box(widgets, draw, dict(zip(names, values, strict=True)), descriptions, start,
-                     matrix_draw, matrix_hint)
+                     matrix_draw, matrix_hint, labels)
     return Explorer(grid, live)

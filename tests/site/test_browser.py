@@ -45,6 +45,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 WIDGET_CLASS = "trnn-frame-slider"
+PLAY_INTERVAL_MS = 800  # textbook_rnn.widgets.PLAY_INTERVAL_MS: how long a Play shows each frame
 PAGE_TIMEOUT_MS = 60_000
 
 # Console errors that do not mean the page is broken: (regex on the message,
@@ -521,12 +522,20 @@ def _check_frame_slider(p, box, name: str):
 
 
 def _check_play(p, box, name: str, shown: str) -> None:
-    """A play button, where there is one, is named and steps through the frames."""
+    """A play button, where there is one, is named, steps through the frames, and leaves
+    the slider's own link to the frames working.
+
+    Its icons must still be ``<i>`` elements: the theme's Font Awesome script, left
+    to watch the page, turns them into ``<svg>``s, and the Play widget then throws
+    on every update (``_static/frame-slider.js`` prevents it).
+    """
     buttons = box.evaluate(PLAY_BUTTONS)
     if not buttons:
         return
     assert all(b["name"] for b in buttons), (
         f"{name}: play buttons without an accessible name: {buttons}")
+    assert all(b["icon"].startswith("fa fa-") for b in buttons), (
+        f"{name}: a play button lost its <i> icon (Font Awesome replaced it?): {buttons}")
     play = box.locator(".widget-play button").first
     before = box.evaluate(SLIDER_A11Y, 0)
     play.click()
@@ -535,6 +544,16 @@ def _check_play(p, box, name: str, shown: str) -> None:
     after = box.evaluate(SLIDER_A11Y, 0)
     assert after["readout"] != before["readout"], f"{name}: playing did not move the slider"
     _shows_expected_frame(before, after, f"{name} (playing)")
+    # the slider still turns the frames after the play button has run
+    p.wait_for_timeout(2 * PLAY_INTERVAL_MS)  # let a step scheduled before the pause land
+    shown = box.evaluate(VISIBLE_FRAME)
+    before = box.evaluate(SLIDER_A11Y, 0)
+    handle = box.locator(".noUi-handle").first
+    handle.focus()
+    handle.press("Home" if handle.get_attribute("aria-valuenow") != handle.get_attribute(
+        "aria-valuemin") else "End")
+    _wait_for_new_frame(p, box, shown, f"{name}: the slider after playing")
+    _shows_expected_frame(before, box.evaluate(SLIDER_A11Y, 0), f"{name} (after playing)")
 
 
 def test_attention_heat_maps_follow_both_sliders(visit, site_dir):

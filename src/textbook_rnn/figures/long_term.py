@@ -11,12 +11,14 @@ picture on every machine.
 - :func:`plot_eigen_explorer`: eigenvalues you choose, each eigen-coordinate,
   the rotation of a complex pair and ‖h_t‖ against ρ^t (the explorable widget);
 - :func:`plot_forward_backward_frame`: ‖h_t‖ and ‖∂h_T/∂h_t‖ with and
-  without tanh (a frame of widget b);
+  without tanh, and the spread of the product's singular values (a frame of widget b);
 - :func:`plot_rates`: growth per step of the state and of the gradient
   against the spectral radius;
 - :func:`plot_cross_section`: a slice through h_0 ↦ h_t as t grows;
 - :func:`plot_cliff`: the one-unit map composed with itself;
 - :func:`plot_pascanu`: ‖∂h_T/∂h_k‖ against the bound (γ σ_max)^{T-k};
+- :func:`plot_init_frame`: the spectrum of a Gaussian, orthogonal or identity W
+  and its Jacobian products (a frame of the initialisation widget);
 - :func:`plot_lags`: the weights of the unrolled recurrence a_t = b_t + c_t a_{t-1}.
 
 matplotlib is imported on first use, through :func:`textbook_rnn._optional.require`.
@@ -41,11 +43,14 @@ __all__ = [
     "plot_cliff",
     "plot_pascanu",
     "plot_lags",
+    "plot_init_frame",
 ]
 
 LINEAR = "#555555"  # the linear network, drawn dashed
 TANH = PALETTE["blue"]
 GREY = "#9a9a9a"
+SINGULAR_FLOOR = 1e-12
+"""Singular values below this fraction of the largest are not drawn (float64 rounding)."""
 
 
 def _array(name: str, value, ndim: int, *, complex_ok: bool = False) -> np.ndarray:
@@ -308,7 +313,7 @@ def plot_eigen_explorer(lam, coords, norms, *, sigma: float, spiral_steps: int =
 
 
 @in_style
-def plot_forward_backward_frame(forward, backward, *, title: str = "",
+def plot_forward_backward_frame(forward, backward, *, title: str = "", singular=None,
                                 ylim_forward=(1e-2, 1e12), ylim_backward=(1e-16, 1e16)):
     """One frame of widget (b): forward ‖h_t‖ and backward ‖∂h_T/∂h_t‖, tanh on and off.
 
@@ -320,8 +325,14 @@ def plot_forward_backward_frame(forward, backward, *, title: str = "",
         The same labels to ‖∂h_T/∂h_t‖₂ for t = 0 .. T.
     title : str
         Figure title.
+    singular : mapping of str to ndarray, shape (T+1, H), optional
+        Some of the same labels to *all* singular values of ∂h_T/∂h_t, for
+        t = 0 .. T. Given, a third panel under the two draws each of them
+        over time, one thin line per singular value (the top one is the
+        backward curve), leaving out those below ``SINGULAR_FLOOR`` times the
+        largest, which rounding has already erased.
     ylim_forward, ylim_backward : tuple of float
-        Fixed limits of the two log axes.
+        Fixed limits of the log axes (the third panel shares the backward one).
 
     Returns
     -------
@@ -333,20 +344,37 @@ def plot_forward_backward_frame(forward, backward, *, title: str = "",
     backward = _series("backward", backward)
     if set(forward) != set(backward):
         raise ValueError("forward and backward must have the same labels")
+    if singular is not None:
+        singular = _series("singular", singular, ndim=2)
+        unknown = set(singular) - set(forward)
+        if unknown:
+            raise ValueError(f"singular has labels that forward lacks: {sorted(unknown)}")
+        for label, values in singular.items():
+            if values.shape[0] != backward[label].size:
+                raise ValueError(f"singular[{label!r}] must have one row per step "
+                                 f"({backward[label].size}), got shape {values.shape}")
     lo_f, hi_f = _limits("ylim_forward", ylim_forward)
     lo_b, hi_b = _limits("ylim_backward", ylim_backward)
-    fig = new_figure((8.4, 3.7))
-    left, right = fig.subplots(1, 2)
+    if singular is None:
+        fig = new_figure((8.4, 3.7))
+        left, right = fig.subplots(1, 2)
+        panels = [(left, (lo_f, hi_f)), (right, (lo_b, hi_b))]
+    else:
+        fig = new_figure((8.4, 6.4))
+        axes = fig.subplot_mosaic([["forward", "backward"], ["singular", "singular"]])
+        left, right, bottom = axes["forward"], axes["backward"], axes["singular"]
+        panels = [(left, (lo_f, hi_f)), (right, (lo_b, hi_b)), (bottom, (lo_b, hi_b))]
     colours = iter([TANH, PALETTE["green"], PALETTE["purple"], PALETTE["orange"]])
+    styles = {}
     for label in forward:
         linear = "linear" in label
-        style = {"color": LINEAR, "ls": "--", "lw": 1.8} if linear else {
+        styles[label] = {"color": LINEAR, "ls": "--", "lw": 1.8} if linear else {
             "color": next(colours), "lw": 2.2}
         steps = np.arange(forward[label].size)
-        left.plot(steps, _log_floor(forward[label], lo_f), label=label, **style)
+        left.plot(steps, _log_floor(forward[label], lo_f), label=label, **styles[label])
         right.plot(np.arange(backward[label].size), _log_floor(backward[label], lo_b),
-                   label=label, **style)
-    for ax, (lo, hi) in ((left, (lo_f, hi_f)), (right, (lo_b, hi_b))):
+                   label=label, **styles[label])
+    for ax, (lo, hi) in panels:
         ax.set_yscale("log")
         ax.set_ylim(lo, hi)
         _decade_ticks(ax, lo, hi)
@@ -361,6 +389,11 @@ def plot_forward_backward_frame(forward, backward, *, title: str = "",
                    arrowprops={"arrowstyle": "-|>", "color": "#555555", "lw": 1.3})
     right.text(0.18, 0.09, "back in time", transform=right.transAxes, ha="center",
                va="bottom", fontsize=11, color="#555555")
+    if singular is not None:
+        for label, values in singular.items():
+            _singular_fan(bottom, values, np.arange(values.shape[0]), styles[label], lo_b)
+        bottom.set_ylabel(r"$\sigma_i(\partial\boldsymbol{h}_T/\partial\boldsymbol{h}_t)$")
+        bottom.set_title("backward: every singular value of the Jacobian product")
     fig.legend(*left.get_legend_handles_labels(), loc="outside lower center", ncol=2)
     if title:
         fig.suptitle(title, fontsize=13)
@@ -569,6 +602,84 @@ def plot_pascanu(norms: Mapping, bounds: Mapping, *, gamma: float = 1.0):
     axes[0].set_ylim(1e-12, 1e6)
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncol=2, fontsize=11)
+    return fig
+
+
+def _singular_fan(ax, values: np.ndarray, x: np.ndarray, style: dict, floor: float) -> None:
+    """One thin line per singular value over ``x``, leaving out those lost in rounding."""
+    top = values.max(axis=1, keepdims=True)
+    shown = np.where(values >= SINGULAR_FLOOR * top, values, np.nan)
+    ax.plot(x, _log_floor(shown, floor), **{**style, "lw": 0.9, "alpha": 0.55})
+
+
+@in_style
+def plot_init_frame(lam, singular: Mapping[str, np.ndarray], *, sigma_max: float,
+                    title: str = "", ylim=(1e-12, 1e6)):
+    """One frame of the initialisation widget: the spectrum of W, and the backward products.
+
+    Parameters
+    ----------
+    lam : ndarray, shape (H,), complex
+        Eigenvalues of W.
+    singular : mapping of str to ndarray, shape (T+1, H)
+        Label to all singular values of ∂h_T/∂h_k for k = 0 .. T, drawn as
+        one thin line each against the steps back (those below
+        ``SINGULAR_FLOOR`` times the largest are left out); a label containing
+        "linear" is drawn dashed and grey.
+    sigma_max : float
+        The largest singular value of W, drawn as a dotted circle around the
+        eigenvalues (no eigenvalue lies outside it).
+    title : str
+        Figure title.
+    ylim : tuple of float
+        Fixed limits of the log axis.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        The horizontal axis of the right panel is the number of steps back, T - k.
+    """
+    lam = _array("lam", lam, 1, complex_ok=True).astype(np.complex128)
+    singular = _series("singular", singular, ndim=2)
+    sigma_max = float(sigma_max)
+    if not np.isfinite(sigma_max) or sigma_max < 0:
+        raise ValueError(f"sigma_max must be a finite number >= 0, got {sigma_max}")
+    lo, hi = _limits("ylim", ylim)
+    fig = new_figure((8.4, 4.0))
+    left, right = fig.subplots(1, 2, width_ratios=[1, 1.5])
+    angle = np.linspace(0, 2 * np.pi, 361)
+    left.plot(np.cos(angle), np.sin(angle), color=GREY, lw=1.2, label="unit circle")
+    left.plot(sigma_max * np.cos(angle), sigma_max * np.sin(angle), color=LINEAR, lw=1.2,
+              ls=":", label=r"radius $\sigma_{\max}$")
+    left.plot(lam.real, lam.imag, "o", color=TANH, ms=4.5, alpha=0.8, label="eigenvalues")
+    reach = max(1.6, 1.08 * sigma_max)
+    left.set_xlim(-reach, reach)
+    left.set_ylim(-reach, reach)
+    left.set_aspect("equal")
+    left.set_xlabel("Re")
+    left.set_ylabel("Im")
+    left.set_title(rf"$\rho = {np.abs(lam).max():.2f}$, $\sigma_{{\max}} = {sigma_max:.2f}$")
+    colours = iter([TANH, PALETTE["green"], PALETTE["purple"], PALETTE["orange"]])
+    for label, values in singular.items():
+        style = ({"color": LINEAR, "ls": "--"} if "linear" in label
+                 else {"color": next(colours), "ls": "-"})
+        back = np.arange(values.shape[0])[::-1]  # T - k for k = 0 .. T
+        _singular_fan(right, values, back, style, lo)
+        right.plot([], [], lw=1.8, label=label, **style)  # one legend entry per network
+    right.set_yscale("log")
+    right.set_ylim(lo, hi)
+    _decade_ticks(right, lo, hi)
+    right.set_xlim(0, max(v.shape[0] for v in singular.values()) - 1)
+    right.axhline(1.0, color=GREY, lw=0.8)
+    right.set_xlabel("steps back, $T-k$")
+    right.set_ylabel(r"$\sigma_i(\partial\boldsymbol{h}_T/\partial\boldsymbol{h}_k)$")
+    right.set_title("backward: every singular value")
+    handles, labels = left.get_legend_handles_labels()
+    more, more_labels = right.get_legend_handles_labels()
+    fig.legend(handles + more, labels + more_labels, loc="outside lower center", ncol=3,
+               fontsize=11)
+    if title:
+        fig.suptitle(title, fontsize=13)
     return fig
 
 

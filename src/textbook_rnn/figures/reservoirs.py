@@ -12,7 +12,9 @@ shown: the same call gives the same picture on every machine.
 - :func:`plot_narma`: NRMSE on NARMA10 against reservoir size, and a stretch
   of prediction against target;
 - :func:`plot_memory_capacity`: memory capacity against size, and memory curves;
-- :func:`plot_memory_frame`: one frame of the memory-curve widget;
+- :func:`plot_memory_frame`: a memory curve on its own (the reader's own reservoir);
+- :func:`plot_memory_map`: one frame of the memory-map widget: a memory curve,
+  and memory capacity and NARMA10 error over spectral radius × input scaling;
 - :func:`plot_leaky_frame`: one frame of the leaky-unit widget;
 - :func:`draw_skip_wiring`: connections of length one, skip connections,
   and removed connections, unfolded;
@@ -37,6 +39,7 @@ __all__ = [
     "plot_narma",
     "plot_memory_capacity",
     "plot_memory_frame",
+    "plot_memory_map",
     "plot_leaky_frame",
     "draw_skip_wiring",
     "plot_skip_gradients",
@@ -390,6 +393,95 @@ def plot_memory_frame(r2, *, rho: float, H: int, k_shown: int | None = None):
     ax.set_title(rf"$H = {H}$, spectral radius $\rho = {rho:.2f}$")
     ax.text(0.98, 0.92, f"MC = {r2.sum():.1f}", transform=ax.transAxes, ha="right", va="top",
             fontsize=13, color=PALETTE["blue"])
+    return fig
+
+
+def _edges(values: np.ndarray, log: bool) -> np.ndarray:
+    """Cell edges around grid values: midpoints (geometric on a log axis), mirrored at the ends."""
+    v = np.log(values) if log else values
+    if v.size == 1:
+        e = np.array([v[0] - 0.5, v[0] + 0.5])
+    else:
+        mid = (v[1:] + v[:-1]) / 2
+        e = np.concatenate([[2 * v[0] - mid[0]], mid, [2 * v[-1] - mid[-1]]])
+    return np.exp(e) if log else e
+
+
+@in_style
+def plot_memory_map(r2, *, rho: float, scaling: float, H: int, rhos, scalings, capacity,
+                    error):
+    """One frame of the memory-map widget: a memory curve, and where it sits on two maps.
+
+    Top: the memory curve r²_k of one reservoir (as :func:`plot_memory_frame`).
+    Bottom: its memory capacity (left) and its NARMA10 test error (right) over
+    a grid of spectral radii and input scalings, with a marker at
+    ``(rho, scaling)``, which may lie between grid values.
+
+    Parameters
+    ----------
+    r2 : ndarray, shape (k_max,)
+        r²_k for k = 1 .. k_max of the reservoir at ``(rho, scaling)``.
+    rho, scaling : float
+        Its spectral radius and input scaling (the marker; in the titles).
+    H : int
+        The reservoir size.
+    rhos : ndarray, shape (R,)
+        Spectral radii of the grid, increasing.
+    scalings : ndarray, shape (S,)
+        Input scalings of the grid, positive and increasing (a log axis).
+    capacity, error : ndarray, shape (R, S)
+        Memory capacity and NARMA10 NRMSE at each grid point.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    r2 = _vector("r2", r2)
+    H = check_positive_int("H", H)
+    rhos = _vector("rhos", rhos)
+    scalings = _vector("scalings", scalings)
+    if np.any(np.diff(rhos) <= 0) or np.any(np.diff(scalings) <= 0) or scalings[0] <= 0:
+        raise ValueError("rhos and scalings must increase, and scalings be positive")
+    maps = {}
+    for name, grid in (("capacity", capacity), ("error", error)):
+        grid = np.asarray(grid, dtype=float)
+        if grid.shape != (rhos.size, scalings.size):
+            raise ValueError(f"{name} must have shape (len(rhos), len(scalings)) = "
+                             f"{(rhos.size, scalings.size)}, got {grid.shape}")
+        maps[name] = grid
+    fig = new_figure((8.4, 6.6))
+    axes = fig.subplot_mosaic([["curve", "curve"], ["capacity", "error"]],
+                              height_ratios=[1, 1.15])
+    ax = axes["curve"]
+    k = np.arange(1, r2.size + 1)
+    ax.fill_between(k, r2, color=PALETTE["blue"], alpha=0.25, lw=0, step="mid")
+    ax.step(k, r2, where="mid", color=PALETTE["blue"], lw=1.8)
+    ax.set_xlim(0.5, r2.size + 0.5)
+    ax.set_ylim(0, 1.05)
+    ax.set_xlabel("delay $k$ (steps into the past)")
+    ax.set_ylabel(r"$r^2_k$")
+    ax.set_title(rf"$H = {H}$, $\rho = {rho:.2f}$, input scaling ${scaling:.3g}$")
+    ax.text(0.98, 0.92, f"MC = {r2.sum():.1f}", transform=ax.transAxes, ha="right", va="top",
+            fontsize=13, color=PALETTE["blue"])
+    x, y = _edges(rhos, log=False), _edges(scalings, log=True)
+    titles = {"capacity": "memory capacity (higher is better)",
+              "error": "NARMA10 test NRMSE (lower is better)"}
+    cmaps = {"capacity": "viridis", "error": "viridis_r"}
+    for name, grid in maps.items():
+        ax = axes[name]
+        mesh = ax.pcolormesh(x, y, grid.T, cmap=cmaps[name], shading="flat")
+        fig.colorbar(mesh, ax=ax, shrink=0.9, pad=0.02)
+        ax.set_yscale("log")
+        ax.set_yticks(scalings, [f"{s:g}" for s in scalings])
+        ax.set_yticks([], minor=True)
+        ax.set_xlabel(r"spectral radius $\rho$")
+        ax.set_ylabel("input scaling")
+        ax.set_title(titles[name], fontsize=11)
+        ax.grid(False)
+        # a black ring inside a white one: visible on every colour of the map
+        ax.plot([rho], [scaling], marker="o", ms=13, mfc="none", mec="white", mew=3.6)
+        ax.plot([rho], [scaling], marker="o", ms=13, mfc="none", mec="black", mew=1.6,
+                label="this reservoir")
     return fig
 
 
