@@ -291,6 +291,26 @@ def test_grid_play_drives_the_first_slider(monkeypatch, links):
     assert "r = 0.80, θ = 0°" in fallback.data and "6 frames" in fallback.data
 
 
+def test_grid_play_can_drive_another_slider(links):
+    import ipywidgets
+
+    box = widgets.frame_grid(GRID, [ROWS, COLS], descriptions=["r", "θ"], alt="{0} {1}",
+                             play=1)
+    first, row, outer = box.children
+    play, second = row.children
+    assert isinstance(first, ipywidgets.SelectionSlider) and first.description == "r"
+    assert isinstance(play, ipywidgets.Play) and play.max == len(COLS) - 1
+    assert _linked(links, play, "value", second, "index")
+    assert not _linked(links, play, "value", first, "index")
+
+
+@pytest.mark.parametrize("play, error", [(2, ValueError), (-1, ValueError), ("1", TypeError),
+                                         (1.0, TypeError)])
+def test_grid_play_rejects_a_bad_axis(play, error):
+    with pytest.raises(error, match="play"):
+        widgets.frame_grid(GRID, [ROWS, COLS], play=play)
+
+
 def test_grid_alt_without_placeholders_names_both_values():
     alts = widgets.grid_alts([ROWS, COLS], "Decay of each component.", ["r", "θ"])
     assert len(set(alts)) == len(GRID)

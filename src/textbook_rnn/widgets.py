@@ -36,6 +36,7 @@ from __future__ import annotations
 import base64
 import html
 import itertools
+import numbers
 from collections.abc import Callable, Mapping, Sequence
 
 from ._optional import require
@@ -287,6 +288,17 @@ def frame_slider(
     return box
 
 
+def _play_axis(play, n_axes: int) -> int:
+    """The index of the parameter a grid's ``Play`` button steps (``True`` is the first)."""
+    if play is True:
+        return 0
+    if isinstance(play, bool) or not isinstance(play, numbers.Integral):
+        raise TypeError(f"play must be True, False or a parameter index, got {play!r}")
+    if not 0 <= int(play) < n_axes:
+        raise ValueError(f"play must be a parameter index in 0..{n_axes - 1}, got {play}")
+    return int(play)
+
+
 def _play_row(widgets, slider, count: int, start: int):
     """A ``Play`` button ``jslink``-ed to ``slider``'s index, in a row with the slider."""
     # No description: the slider beside it names the parameter; the site's
@@ -442,9 +454,10 @@ def frame_grid(
         CSS width of the images.
     alt : str, sequence of str or None
         What each frame shows (see :func:`grid_alts`).
-    play : bool
-        Add a ``Play`` button that steps the *first* parameter through its
-        values (put time or the ordered sweep first).
+    play : bool or int
+        Add a ``Play`` button that steps one parameter through its values:
+        ``True`` the first, an integer the parameter of that index (time, or
+        the ordered sweep).
 
     Returns
     -------
@@ -482,8 +495,9 @@ def frame_grid(
             widgets.jslink((slider, "index"), (stack, "selected_index"))
         sliders.append(slider)
     controls = list(sliders)
-    if play:
-        controls[0] = _play_row(widgets, sliders[0], sizes[0], start[0])
+    if play is not False:
+        k = _play_axis(play, len(axes))
+        controls[k] = _play_row(widgets, sliders[k], sizes[k], start[k])
     box = _frame_slider_class(widgets)([*controls, outer])
     first = 0
     for i, size in zip(start, sizes, strict=True):
