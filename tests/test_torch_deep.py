@@ -112,3 +112,12 @@ def test_stored_runs_are_consistent():
         assert widths[r["layers"]] == r["H"]
         assert len(r["acf"]) == r["layers"] == len(r["time_scale"])
         assert 0 <= r["accuracy"] <= 1 and 0 <= r["long_accuracy"] <= 1
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU")
+def test_layer_time_scales_of_a_model_on_the_gpu_match_the_cpu():
+    x = np.random.default_rng(0).random((4, 30, 1))
+    model = tdeep.StackedRNN("gru", 1, 6, 2, layers=2, seed=0)
+    cpu = tdeep.layer_time_scales(model, x, max_lag=10)
+    gpu = tdeep.layer_time_scales(model.cuda(), x, max_lag=10)
+    np.testing.assert_allclose(gpu["acf"], cpu["acf"], atol=1e-4)  # float32, cuDNN vs CPU

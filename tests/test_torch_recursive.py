@@ -88,3 +88,15 @@ def test_the_stored_file_recomputes_its_majority_rates():
     assert "expressions_sweep.py" in stored["command"]
     for model in ("tree", "lstm"):
         assert set(run[model]["accuracy"]) == {str(d) for d in setup["test_depths"]}
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU")
+def test_recursive_forward_runs_on_the_gpu():
+    tree = recursive.forest([recursive.balanced_tree(16), recursive.chain_tree(9)])
+    p = recursive.random_params(D=3, H=5, seed=1)
+    x = np.random.default_rng(0).normal(size=(tree.children.shape[0], 3))
+    h_np, _ = recursive.recursive_forward(x, tree.children, **p)
+    on_gpu = [torch.tensor(v, device="cuda") for v in (x, p["U"], p["W_L"], p["W_R"], p["b"])]
+    h = tr.torch_recursive_forward(on_gpu[0], tree.children, *on_gpu[1:])
+    assert h.is_cuda
+    np.testing.assert_allclose(h.cpu().numpy(), h_np, rtol=0, atol=1e-12)

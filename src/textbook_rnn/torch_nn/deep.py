@@ -228,8 +228,8 @@ def layer_time_scales(model: StackedRNN, x, max_lag: int = 40) -> dict:
     ----------
     model : StackedRNN
         A (trained) network.
-    x : ndarray, shape (N, T, D)
-        Inputs to run it on.
+    x : ndarray or Tensor, shape (N, T, D)
+        Inputs to run it on (moved to the model's device).
     max_lag : int
         The largest lag, < T.
 
@@ -243,9 +243,12 @@ def layer_time_scales(model: StackedRNN, x, max_lag: int = 40) -> dict:
     """
     if not isinstance(model, StackedRNN):
         raise TypeError(f"model must be a StackedRNN, got {type(model).__name__}")
+    if torch.is_tensor(x):
+        x = x.detach().cpu().numpy()
     x = np.asarray(x, dtype=np.float32)
     with torch.no_grad():
-        states = [h.double().numpy() for h in model.states(torch.from_numpy(x))]
+        inputs = torch.from_numpy(x).to(next(model.parameters()).device)
+        states = [h.double().cpu().numpy() for h in model.states(inputs)]
     acfs = [deep.autocorrelation(h, max_lag) for h in states]  # each (max_lag + 1, H)
     # a unit that never moves has no autocorrelation (NaN): leave it out of the mean
     mean = np.array([np.nanmean(a, axis=1) for a in acfs])  # (layers, max_lag + 1)

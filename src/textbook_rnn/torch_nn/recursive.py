@@ -89,13 +89,14 @@ def torch_recursive_forward(x, children, U, W_L, W_R, b):
     Tensor, shape (n, H)
         Differentiable with respect to every tensor argument that requires grad.
     """
-    plain = [v.detach().numpy() if torch.is_tensor(v) else v for v in (x, U, W_L, W_R, b)]
+    plain = [v.detach().cpu().numpy() if torch.is_tensor(v) else v for v in (x, U, W_L, W_R, b)]
     _, children, *_ = _check_forward_args(plain[0], children, *plain[1:])
     tensors = [v if torch.is_tensor(v) else torch.as_tensor(np.asarray(v, dtype=np.float64))
                for v in (x, U, W_L, W_R, b)]
     n = children.shape[0]
-    kids = torch.from_numpy(np.where(children >= 0, children, n))
-    return _level_states(tensors[0], kids, _levels_of(_heights(children)), *tensors[1:])
+    kids = torch.from_numpy(np.where(children >= 0, children, n)).to(tensors[0].device)
+    levels = [idx.to(tensors[0].device) for idx in _levels_of(_heights(children))]
+    return _level_states(tensors[0], kids, levels, *tensors[1:])
 
 
 # ---------------------------------------------------------------------------
@@ -231,8 +232,9 @@ def _accuracy(predict, n_items: int, values: np.ndarray, depth: np.ndarray,
               chunk: int = 256) -> dict[int, float]:
     """Accuracy per depth of ``predict(indices) -> logits``."""
     with torch.no_grad():
-        guess = np.concatenate([predict(np.arange(i, min(i + chunk, n_items))).argmax(1).numpy()
-                                for i in range(0, n_items, chunk)])
+        guess = np.concatenate([
+            predict(np.arange(i, min(i + chunk, n_items))).argmax(1).cpu().numpy()
+            for i in range(0, n_items, chunk)])
     return {int(d): float((guess[depth == d] == values[depth == d]).mean())
             for d in np.unique(depth)}
 
