@@ -13,6 +13,12 @@ Usage (one thread per run; seeds go to separate processes):
 
     python tools/expressions_sweep.py --seeds 0 1 2 --jobs 3
     python tools/expressions_sweep.py --quick      # a tiny run, to test the pipeline
+
+With ``--lstm-steps N`` the LSTM trains for exactly N updates rather than for
+the tree network's time, and the result goes to expressions_lstm_long.json
+(what a larger budget buys the LSTM):
+
+    python tools/expressions_sweep.py --seeds 0 1 2 --jobs 3 --lstm-steps 8000
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "src" / "textbook_rnn" / "data" / "expressions.json"
+DATA = ROOT / "src" / "textbook_rnn" / "data"
 
 SETUP = dict(H=64, batch=64, lr=3e-3, n_train=4000, n_test=500, deep=True,
              train_depths=[1, 2, 3], test_depths=[1, 2, 3, 4, 5, 6])
@@ -48,6 +54,8 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=6000)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--jobs", type=int, default=3)
+    parser.add_argument("--lstm-steps", type=int, default=None,
+                        help="train the LSTM for this many updates, not for the same time")
     parser.add_argument("--quick", action="store_true",
                         help="200 updates, 300 training and 100 test expressions per depth")
     args = parser.parse_args()
@@ -55,6 +63,8 @@ def main() -> None:
     steps = args.steps
     if args.quick:
         steps, setup["n_train"], setup["n_test"] = 200, 300, 100
+    if args.lstm_steps is not None:
+        setup["lstm_steps"] = args.lstm_steps
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         runs = list(pool.map(one_run, args.seeds, [steps] * len(args.seeds),
                              [setup] * len(args.seeds)))
@@ -64,12 +74,15 @@ def main() -> None:
             print(f"seed {r['seed']} {model:4s}: {acc}  ({r[model]['updates']} updates, "
                   f"{r[model]['seconds']:.1f} s)")
     command = ("python tools/expressions_sweep.py " + ("--quick " if args.quick else "")
-               + f"--steps {args.steps} --seeds " + " ".join(map(str, args.seeds)))
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(json.dumps({"command": command, "quick": args.quick, "steps": steps,
+               + f"--steps {args.steps} --seeds " + " ".join(map(str, args.seeds))
+               + (f" --lstm-steps {args.lstm_steps}" if args.lstm_steps is not None else ""))
+    out = DATA / ("expressions.json" if args.lstm_steps is None else
+                  "expressions_lstm_long.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"command": command, "quick": args.quick, "steps": steps,
                                "setup": setup, "runs": runs}, indent=1) + "\n",
                    encoding="utf-8")
-    print(f"wrote {OUT}")
+    print(f"wrote {out}")
 
 
 if __name__ == "__main__":

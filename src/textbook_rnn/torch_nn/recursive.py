@@ -252,7 +252,7 @@ def expressions_run(seed: int = 0, *, H: int = 64, steps: int = 2000, batch: int
                     lr: float = 3e-3, n_train: int = 4000, n_test: int = 500,
                     train_depths=(1, 2, 3), test_depths=(1, 2, 3, 4, 5, 6),
                     deep: bool = False, lstm: bool = True, lstm_max_steps: int | None = None,
-                    progress: bool = False) -> dict:
+                    lstm_steps: int | None = None, progress: bool = False) -> dict:
     """One seed of the reproduction: a tree network against an LSTM on expressions.
 
     Both models see the same training expressions (``n_train`` of each depth
@@ -273,6 +273,9 @@ def expressions_run(seed: int = 0, *, H: int = 64, steps: int = 2000, batch: int
         Also train the LSTM.
     lstm_max_steps : int, optional
         A cap on the LSTM's updates (tests use it to stay short).
+    lstm_steps : int, optional
+        Train the LSTM for exactly this many updates instead of the tree
+        network's wall time (to see what a larger budget buys it).
     progress : bool
         Show tqdm bars.
 
@@ -322,6 +325,8 @@ def expressions_run(seed: int = 0, *, H: int = 64, steps: int = 2000, batch: int
     model = TokenLSTM(len(TOKENS), H, MODULUS, seed=seed)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     cap = lstm_max_steps if lstm_max_steps is not None else 10 ** 9
+    if lstm_steps is not None:  # a fixed number of updates, not the same time
+        cap, budget = check_positive_int("lstm_steps", lstm_steps), float("inf")
     bar = _progress(progress, steps, "LSTM (same time)")
     updates, start = 0, time.perf_counter()
     while time.perf_counter() - start < budget and updates < cap:
@@ -332,7 +337,7 @@ def expressions_run(seed: int = 0, *, H: int = 64, steps: int = 2000, batch: int
         loss.backward()
         opt.step()
         updates += 1
-        if bar is not None:
+        if bar is not None and lstm_steps is None:
             bar.n = min(steps, round(steps * (time.perf_counter() - start) / budget))
             bar.refresh()
     seconds = time.perf_counter() - start
