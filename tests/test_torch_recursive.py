@@ -90,6 +90,18 @@ def test_the_stored_file_recomputes_its_majority_rates():
         assert set(run[model]["accuracy"]) == {str(d) for d in setup["test_depths"]}
 
 
+def test_the_long_lstm_file_matches_the_equal_time_file_but_for_the_lstm_budget():
+    equal_time, long = data.load("expressions"), data.load("expressions_lstm_long")
+    assert "--lstm-steps" in long["command"]
+    assert {k: v for k, v in long["setup"].items() if k != "lstm_steps"} == equal_time["setup"]
+    assert [r["seed"] for r in long["runs"]] == [r["seed"] for r in equal_time["runs"]]
+    for a, b in zip(equal_time["runs"], long["runs"]):
+        assert a["majority"] == b["majority"]
+        # the tree network is trained identically (same seed, same steps)
+        assert a["tree"]["accuracy"] == b["tree"]["accuracy"]
+        assert b["lstm"]["updates"] == long["setup"]["lstm_steps"] > a["lstm"]["updates"]
+
+
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU")
 def test_recursive_forward_runs_on_the_gpu():
     tree = recursive.forest([recursive.balanced_tree(16), recursive.chain_tree(9)])
