@@ -417,6 +417,51 @@ def test_explorer_with_one_parameter_is_a_frame_slider(monkeypatch):
     assert shown == [ex.grid, ex.live]
 
 
+def test_explorer_puts_a_log_parameter_on_a_log_slider_and_keeps_infinity_off_it(monkeypatch):
+    import math
+
+    import ipywidgets
+
+    calls = []
+
+    def draw(v):
+        calls.append(v)
+        return v
+
+    monkeypatch.setattr(widgets, "figure_to_png", lambda fig, dpi, colours=None: repr(fig).encode())
+    track = [math.inf, 100.0, 10.0, 1.0, 0.1, 0.01]
+    ex = widgets.explorer(draw, {"v": track}, labels=[["none", "100", "10", "1", "0.1", "0.01"]],
+                          descriptions=["threshold v"], start=[0], log=["v"])
+    assert calls[:6] == track, "every value, the infinite one too, is drawn as a frame"
+    _, live = ex.live.children
+    (v,) = [w for w in live.children if getattr(w, "description", "") == "threshold v"]
+    assert isinstance(v, ipywidgets.FloatLogSlider)
+    assert (v.base, v.min, v.max) == (10, pytest.approx(-2.0), pytest.approx(2.0))
+    assert v.value == pytest.approx(100.0), "an infinite start begins at the nearest finite end"
+    calls.clear()
+    v.value = 0.5
+    assert calls and calls[-1] == pytest.approx(0.5)
+    # a parameter not on the log list keeps a linear slider
+    ex = widgets.explorer(lambda a, b: (a, b), {"a": [1.0, 2.0], "b": [0.1, 1.0]}, log="b")
+    controls = {w.description: w for w in ex.live.children[1].children
+                if hasattr(w, "description")}
+    assert type(controls["a"]) is ipywidgets.FloatSlider
+    assert isinstance(controls["b"], ipywidgets.FloatLogSlider)
+
+
+@pytest.mark.parametrize("axes, log, match", [
+    ({"v": [1.0, 0.0]}, ["v"], "positive"),
+    ({"v": [1.0, -2.0]}, ["v"], "positive"),
+    ({"v": [1.0, 2.0]}, ["w"], "not one of the parameters"),
+    ({"v": ["a", "b"]}, ["v"], "positive"),
+    ({"v": [float("inf")]}, [], "finite"),
+])
+def test_explorer_rejects_a_bad_log_list_with_a_clear_error(monkeypatch, axes, log, match):
+    monkeypatch.setattr(widgets, "figure_to_png", lambda fig, dpi, colours=None: b"png")
+    with pytest.raises(ValueError, match=match):
+        widgets.explorer(lambda v: v, axes, log=log)
+
+
 @pytest.mark.parametrize("text, expected", [
     ("0.9 -0.3; 0.3 0.9", [[0.9, -0.3], [0.3, 0.9]]),
     ("1, 2\n3, 4", [[1, 2], [3, 4]]),

@@ -573,12 +573,48 @@ def _is_number(value) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
+def _live_slider(widgets, values, i: int, description: str, log: bool):
+    """A continuous slider over the finite values' range, on a log scale if asked.
+
+    An infinite value (a frame for "off", e.g. a clipping threshold of infinity)
+    has no place on a continuous track: the slider runs over the finite values
+    and starts at the end nearest the infinite one.
+    """
+    import math
+
+    finite = [float(v) for v in values if math.isfinite(v)]
+    lo, hi = min(finite), max(finite)
+    value = float(values[i])
+    if not math.isfinite(value):
+        value = hi if value > 0 else lo
+    style = {"description_width": "initial"}
+    layout = widgets.Layout(width="90%")
+    if log:
+        a, b = math.log10(lo), math.log10(hi)
+        return widgets.FloatLogSlider(
+            value=value, base=10, min=a, max=b, step=(b - a) / 200 if b > a else 0.01,
+            description=description, continuous_update=False, readout_format=".3g",
+            style=style, layout=layout)
+    return widgets.FloatSlider(
+        value=value, min=lo, max=hi, step=(hi - lo) / 200 if hi > lo else 0.01,
+        description=description, continuous_update=False, readout_format=".3f",
+        style=style, layout=layout)
+
+
+def _finite(value) -> bool:
+    import math
+
+    return math.isfinite(value)
+
+
 def _live_box(widgets, draw: Callable, axes: Mapping[str, Sequence], descriptions,
-              start, matrix_draw: Callable | None, matrix_hint: str, labels=None):
+              start, matrix_draw: Callable | None, matrix_hint: str, labels=None,
+              log: Sequence[str] = ()):
     """Continuous sliders (and a matrix text box) that call ``draw`` with a kernel.
 
     A parameter whose values are not all numbers (a kind of initialisation, a
-    task) gets a drop-down of its values, shown by their labels.
+    task) gets a drop-down of its values, shown by their labels; one named in
+    ``log`` gets a slider on a logarithmic scale.
     """
     controls = {}
     labels = labels if labels is not None else [[str(v) for v in vs] for vs in axes.values()]
@@ -590,11 +626,7 @@ def _live_box(widgets, draw: Callable, axes: Mapping[str, Sequence], description
                 value=values[i], description=desc or name,
                 style={"description_width": "initial"})
             continue
-        lo, hi = float(min(values)), float(max(values))
-        controls[name] = widgets.FloatSlider(
-            value=float(values[i]), min=lo, max=hi, step=(hi - lo) / 200 if hi > lo else 0.01,
-            description=desc or name, continuous_update=False, readout_format=".3f",
-            style={"description_width": "initial"}, layout=widgets.Layout(width="90%"))
+        controls[name] = _live_slider(widgets, values, i, desc or name, name in log)
     if matrix_draw is not None:
         controls["matrix"] = widgets.Text(
             value="", placeholder=matrix_hint, description="your own W",
@@ -640,6 +672,7 @@ def explorer(
     play: bool = False,
     matrix_draw: Callable | None = None,
     matrix_hint: str = "rows separated by ';', e.g. 0.9 -0.3; 0.3 0.9",
+    log: Sequence[str] = (),
     dpi: int = FRAME_DPI,
     colours: int | None = 64,
     width: str = "100%",
@@ -666,6 +699,12 @@ def explorer(
         in a text box (see :func:`parse_matrix`); none without it.
     matrix_hint : str
         Placeholder of the text box.
+    log : sequence of str
+        Parameters whose live slider runs on a logarithmic scale (base 10);
+        their values must be positive. For a track spaced evenly in the
+        logarithm, as a track of ``np.geomspace`` values is. An infinite value
+        (``math.inf``, e.g. "no clipping") is drawn as a frame but left off
+        the continuous slider, which runs over the finite values.
     dpi : int
         Resolution of the precomputed frames.
     colours : int or None
@@ -682,6 +721,18 @@ def explorer(
         raise ValueError(f"axes must map each parameter name to its values, got {axes!r:.80}")
     names = list(axes)
     values = [list(axes[n]) for n in names]
+    log = [log] if isinstance(log, str) else list(log)
+    for name in log:
+        if name not in axes:
+            raise ValueError(f"log names {name!r}, which is not one of the parameters {names}")
+        bad = [v for v in axes[name] if not (_is_number(v) and v > 0)]
+        if bad:
+            raise ValueError(f"log: the values of {name!r} must be positive numbers on a log "
+                             f"scale, got {bad[0]!r}")
+    for name, vs in zip(names, values, strict=True):
+        if all(_is_number(v) for v in vs) and not any(_finite(v) for v in vs):
+            raise ValueError(f"axes[{name!r}] needs at least one finite value for its live "
+                             f"slider, got {vs!r:.80}")
     if labels is None:
         labels = [[f"{v:g}" if _is_number(v) else str(v) for v in vs] for vs in values]
     descriptions = list(descriptions) if descriptions is not None else names
@@ -698,5 +749,5 @@ def explorer(
         grid = frame_grid(frames, labels, descriptions=descriptions, start=start, width=width,
                           alt=alt, play=play)
     live = _live_box(widgets, draw, dict(zip(names, values, strict=True)), descriptions, start,
-                     matrix_draw, matrix_hint, labels)
+                     matrix_draw, matrix_hint, labels, log)
     return Explorer(grid, live)
