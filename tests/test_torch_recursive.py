@@ -95,7 +95,7 @@ def test_the_long_lstm_file_matches_the_equal_time_file_but_for_the_lstm_budget(
     assert "--lstm-steps" in long["command"]
     assert {k: v for k, v in long["setup"].items() if k != "lstm_steps"} == equal_time["setup"]
     assert [r["seed"] for r in long["runs"]] == [r["seed"] for r in equal_time["runs"]]
-    for a, b in zip(equal_time["runs"], long["runs"]):
+    for a, b in zip(equal_time["runs"], long["runs"], strict=True):
         assert a["majority"] == b["majority"]
         # the tree network is trained identically (same seed, same steps)
         assert a["tree"]["accuracy"] == b["tree"]["accuracy"]
