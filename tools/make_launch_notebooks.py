@@ -6,7 +6,9 @@ opens ``.ipynb`` files from a GitHub repository. This script converts every
 chapter into ``notebooks/NN_slug.ipynb``, without outputs, made portable by
 ``textbook_rnn.notebook.portable``: the first cell installs ``textbook_rnn``
 when it is missing (from ``repository.url`` in ``_config.yml`` once that is
-set) and ``glue`` is imported from the package rather than from myst-nb. The
+set) and ``glue`` is imported from the package rather than from myst-nb; the markdown
+cells are rewritten by ``textbook_rnn.portable_markdown``, so that Colab shows
+"(5.3)", "Fig. 5.2" and "Pollack (1990)" where the source has MyST roles. The
 Colab button of each chapter page points at its copy
 (``book/_ext/download_ipynb.py``).
 
@@ -32,6 +34,7 @@ import nbformat
 import yaml
 
 from textbook_rnn.notebook import INSTALL_TAG, portable
+from textbook_rnn.portable_markdown import book_references
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -49,7 +52,7 @@ def launch_copy(chapter: Path, url: str | None = None, branch: str | None = None
     nb = jupytext.read(chapter)
     nb.metadata.pop("jupytext", None)
     nb.metadata.setdefault("language_info", {"name": "python"})
-    portable(nb, url, branch)
+    portable(nb, url, branch, references=book_references(ROOT))
     for index, cell in enumerate(nb.cells):
         if INSTALL_TAG not in cell.metadata.get("tags", []):
             cell.id = f"cell-{index}"

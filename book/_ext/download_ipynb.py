@@ -8,7 +8,10 @@ outputs) next to the ``.md`` source. The copy is made portable on the way
 (``textbook_rnn.notebook.portable``): its first cell installs ``textbook_rnn``
 where it is missing, from ``repository.url`` when that is set, and it imports
 ``glue`` from the package instead of myst-nb, so it runs without the book's
-build stack (in Colab, or in any Jupyter).
+build stack (in Colab, or in any Jupyter). Its markdown cells are rewritten by
+``textbook_rnn.portable_markdown``: equation and figure numbers, section
+titles, citations and the glued values (from myst-nb's ``<page>.glue.json``)
+appear as the site shows them, not as MyST roles.
 
 sphinx-book-theme copies the same notebook into ``_sources`` itself when launch
 buttons are on, and points every launch button at ``chapters/NN_slug.md``.
@@ -27,6 +30,7 @@ from pathlib import Path
 from sphinx.util import logging
 
 from textbook_rnn.notebook import portable
+from textbook_rnn.portable_markdown import book_references, glue_text
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +63,11 @@ def _write_portable_notebook(app, pagename, templatename, context, doctree):
     executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
     nb = json.loads(executed.read_text(encoding="utf-8"))
     url, branch = _repository(app)
-    portable(nb, url, branch)
+    references = book_references(Path(app.srcdir))
+    glue_file = executed.with_name(f"{executed.stem}.glue.json")
+    if glue_file.is_file():  # myst-nb's record of the page's glued values
+        references.glue = glue_text(json.loads(glue_file.read_text(encoding="utf-8")))
+    portable(nb, url, branch, references=references)
     target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -32,8 +32,10 @@ __all__ = [
     "add_install_cell",
     "extras_for",
     "glue",
+    "glued",
     "install_cell_source",
     "portable",
+    "readable_markdown",
     "without_build_stack",
 ]
 
@@ -63,6 +65,7 @@ def glue(name: str, variable: Any, display: bool = True) -> None:
     """
     if not isinstance(name, str) or not name:
         raise TypeError(f"name must be a non-empty str, got {name!r}")
+    _GLUED[name] = variable
     try:
         from myst_nb import glue as myst_glue
     except ImportError:
@@ -72,6 +75,20 @@ def glue(name: str, variable: Any, display: bool = True) -> None:
             show(variable)
         return
     myst_glue(name, variable, display=display)
+
+
+_GLUED: dict[str, Any] = {}
+
+
+def glued() -> dict[str, Any]:
+    """Every value glued so far in this kernel, by name (what ``⟨name⟩`` in the text stands for).
+
+    Returns
+    -------
+    dict
+        A copy: name to value, in the order the cells glued them.
+    """
+    return dict(_GLUED)
 
 
 def _check_url(repository_url: str | None) -> str | None:
@@ -244,8 +261,49 @@ def without_build_stack(nb: MutableMapping) -> MutableMapping:
     return nb
 
 
+GLUE_NOTE = (
+    "In this notebook, numbers that the book's website prints in the text appear as "
+    "⟨name⟩: the code cells compute them. Once the cells have run, "
+    "`from textbook_rnn.notebook import glued; glued()` lists every one with its value."
+)
+
+
+def readable_markdown(nb: MutableMapping, references) -> MutableMapping:
+    """Rewrite the MyST roles and directives of ``nb``'s markdown cells for Jupyter and Colab.
+
+    Parameters
+    ----------
+    nb : dict-like
+        A notebook, changed in place.
+    references : portable_markdown.References
+        Numbers, titles, citations and glued values (``portable_markdown.book_references``).
+        Where it holds no value for a glued name, the text shows ``⟨name⟩`` and a
+        note at the top says how to see the values.
+
+    Returns
+    -------
+    dict-like
+        ``nb`` itself.
+    """
+    from .portable_markdown import to_jupyter
+
+    placeholder = False
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "markdown":
+            continue
+        text = to_jupyter(_text(cell.get("source", "")), references)
+        placeholder = placeholder or "⟨" in text
+        cell["source"] = text
+    if placeholder:
+        first = next((c for c in nb["cells"] if c.get("cell_type") == "markdown"), None)
+        if first is not None and GLUE_NOTE not in _text(first["source"]):
+            first["source"] = _text(first["source"]).rstrip("\n") + f"\n\n*{GLUE_NOTE}*"
+    return nb
+
+
 def portable(
-    nb: MutableMapping, repository_url: str | None = None, branch: str | None = None
+    nb: MutableMapping, repository_url: str | None = None, branch: str | None = None,
+    references=None,
 ) -> MutableMapping:
     """Make ``nb`` run outside the book: install cell first, no myst-nb import.
 
@@ -255,10 +313,16 @@ def portable(
         A notebook, changed in place.
     repository_url, branch : str or None
         As in ``install_cell_source``.
+    references : portable_markdown.References, optional
+        When given, the markdown cells are also rewritten for Jupyter and Colab
+        (see ``readable_markdown``); the exercise notebooks, which the site
+        renders as they are, keep their MyST.
 
     Returns
     -------
     dict-like
         ``nb`` itself.
     """
+    if references is not None:
+        readable_markdown(nb, references)
     return add_install_cell(without_build_stack(nb), repository_url, branch)
