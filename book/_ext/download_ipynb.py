@@ -15,11 +15,12 @@ appear as the site shows them, not as MyST roles.
 
 sphinx-book-theme copies the same notebook into ``_sources`` itself when launch
 buttons are on, and points every launch button at ``chapters/NN_slug.md``.
-Binder opens that (JupyterLab opens MyST markdown as a notebook through
-jupytext), Colab cannot; so, after the theme, this extension writes its own
-copy again and points the Colab button at ``notebooks/NN_slug.ipynb``, the
-launch copy that ``tools/make_launch_notebooks.py`` generates and the
-repository holds.
+Colab cannot open that; JupyterLab on Binder can (through jupytext), but it
+would show the MyST roles as typed. So, after the theme, this extension writes
+its own copy again and points the Colab and Binder buttons at
+``notebooks/NN_slug.ipynb``, the launch copy that
+``tools/make_launch_notebooks.py`` generates and the repository holds, whose
+markdown reads as the site does.
 """
 
 from __future__ import annotations
@@ -81,7 +82,8 @@ def _aim_colab_at_launch_copy(app, pagename, context):
         if group.get("label") != "launch-buttons":
             continue
         for button in group.get("buttons", []):
-            if button.get("text") != "Colab" or not button.get("url", "").endswith(source):
+            if button.get("text") not in ("Colab", "Binder") or not button.get(
+                    "url", "").endswith(source):
                 continue
             if not (Path(app.srcdir) / copy).is_file():
                 logger.warning(

@@ -6,9 +6,9 @@ of _config.yml that sets a dummy URL and turns Binder and Colab on, with
 execution off (the links do not depend on outputs), and then follows every
 launch link back into this checkout:
 
-- Binder opens ``lab/tree/<path>``: the path must exist, and a MyST chapter
-  there must be a jupytext notebook (JupyterLab opens it as one, see
-  tests/test_binder.py);
+- Binder opens ``lab/tree/<path>``: the path must exist; for a chapter it is
+  the launch copy in notebooks/ (its markdown reads as the site does), and a
+  MyST file opened there must be a jupytext notebook (see tests/test_binder.py);
 - Colab opens ``github/<org>/<repo>/blob/<branch>/<path>``: the path must be
   an ``.ipynb`` that exists (for chapters, the launch copy in notebooks/).
 
@@ -106,6 +106,9 @@ def test_launch_links_open_notebooks_of_the_repository(launch_site, page):
     assert urlpath.startswith("lab/tree/"), urlpath
     opened = REPO / urlpath.removeprefix("lab/tree/")
     assert opened.is_file(), f"{page}: Binder opens {opened.relative_to(REPO)}, which is missing"
+    if page.startswith("chapters/"):
+        assert opened == REPO / "notebooks" / f"{Path(page).name}.ipynb", (
+            f"{page}: Binder opens {opened.relative_to(REPO)}, not the launch copy")
     if opened.suffix == ".md":
         assert opened.read_text(encoding="utf-8").startswith("---\njupytext:"), (
             f"{opened.name} is not a jupytext notebook, so JupyterLab opens it as text"
