@@ -211,3 +211,20 @@ def test_every_reference_of_the_chapters_resolves():
             if not ok:
                 missing.append(f"{path.name}: {match.group(0)}")
     assert not missing, missing
+
+
+def test_doc_roles_become_links_to_the_source_when_asked(refs):
+    refs.link_docs = True
+    assert (pm.to_jupyter("{doc}`the notes <../chapters/01_recurrence>`", refs)
+            == "[the notes](../chapters/01_recurrence.md)")
+    refs.titles["solutions/05_deep_recursive"] = "Solutions"
+    assert (pm.to_jupyter("{doc}`../solutions/05_deep_recursive`", refs)
+            == "[Solutions](../solutions/05_deep_recursive.ipynb)")
+    assert pm.to_jupyter("{doc}`../nowhere/x`", refs) == "nowhere/x"
+
+
+@pytest.mark.parametrize("path", sorted([*(ROOT / "exercises").glob("*.ipynb"),
+                                         *(ROOT / "solutions").glob("*.ipynb")]),
+                         ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_exercise_notebooks_hold_no_myst_that_jupyter_would_show_as_typed(path):
+    test_launch_copies_hold_no_myst_that_colab_would_show_as_typed(path)

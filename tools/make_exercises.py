@@ -44,7 +44,8 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from textbook_rnn.notebook import add_install_cell
+from textbook_rnn.notebook import add_install_cell, readable_markdown
+from textbook_rnn.portable_markdown import book_references
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions"
@@ -195,9 +196,17 @@ def pairs() -> list[tuple[Path, Path]]:
 
 
 def with_install_cell(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """``nb`` with the install cell first, for the repository in ``_config.yml``."""
+    """``nb`` with the install cell first, for the repository in ``_config.yml``.
+
+    Its markdown is also made readable in Jupyter and Colab: the notebooks are
+    worked in there, so MyST roles become what the site shows (equation
+    numbers, titles) and ``{doc}`` a Markdown link that myst-nb resolves too.
+    """
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8")) or {}
     repo = config.get("repository") or {}
+    references = book_references(ROOT)
+    references.link_docs = True
+    readable_markdown(nb, references)
     return add_install_cell(nb, repo.get("url") or None, repo.get("branch") or None)
 
 
@@ -207,7 +216,8 @@ def stale(solution_path: Path, exercise_path: Path) -> str | None:
         return f"{exercise_path.relative_to(ROOT)} is missing"
     solution = nbformat.read(solution_path, as_version=4)
     if sources(solution) != sources(with_install_cell(copy.deepcopy(solution))):
-        return f"{solution_path.relative_to(ROOT)} lacks the current install cell"
+        return (f"{solution_path.relative_to(ROOT)} lacks the current install cell "
+                "or holds MyST roles")
     expected = exercise_from_solution(solution, solution_path.name)
     found = nbformat.read(exercise_path, as_version=4)
     if sources(expected) != sources(found):

@@ -77,6 +77,10 @@ class References:
         Glued name to its text, when the notebook's outputs hold it.
     root : Path or None
         The repository, for ``{literalinclude}`` paths.
+    link_docs : bool
+        Write ``{doc}`` as a Markdown link to the page's source file
+        (``[text](../chapters/05_deep_recursive.md)``), which myst-nb turns into
+        a link on the site and JupyterLab opens; needs ``root``.
     """
 
     numbers: dict = field(default_factory=dict)
@@ -85,6 +89,7 @@ class References:
     bibliography: dict = field(default_factory=dict)
     glue: dict = field(default_factory=dict)
     root: Path | None = None
+    link_docs: bool = False
 
 
 def _plain_title(title: str) -> str:
@@ -230,10 +235,14 @@ def _role(match: re.Match, refs: References) -> str:
         return text or refs.titles.get(label) or (
             f"({refs.numbers[label]})" if label in refs.numbers else f"`{label}`")
     if role == "doc":
-        if text:
-            return text
         name = re.sub(r"^(\.\./)+", "", label)
-        return refs.titles.get(name, name)
+        shown = text or refs.titles.get(name, name)
+        if refs.link_docs and refs.root is not None:
+            suffix = next((x for x in (".md", ".ipynb") if (refs.root / (name + x)).is_file()),
+                          None)
+            if suffix:
+                return f"[{shown}]({label}{suffix})"
+        return shown
     if role in ("cite:t", "cite"):
         return _cite(body, refs, parenthetical=role == "cite")
     if role == "cite:p":
