@@ -182,6 +182,10 @@ LEFTOVER = [re.compile(r"\{[a-z]+(?::[a-z]+)?\}`"), re.compile(r"^\([\w-]+\)=\s*
 @pytest.mark.parametrize("path", sorted((ROOT / "notebooks").glob("*.ipynb")),
                          ids=lambda p: p.name)
 def test_launch_copies_hold_no_myst_that_colab_would_show_as_typed(path):
+    _assert_no_leftover_myst(path)
+
+
+def _assert_no_leftover_myst(path):
     nb = json.loads(path.read_text(encoding="utf-8"))
     for cell in nb["cells"]:
         if cell["cell_type"] != "markdown":
@@ -227,4 +231,4 @@ def test_doc_roles_become_links_to_the_source_when_asked(refs):
                                          *(ROOT / "solutions").glob("*.ipynb")]),
                          ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_exercise_notebooks_hold_no_myst_that_jupyter_would_show_as_typed(path):
-    test_launch_copies_hold_no_myst_that_colab_would_show_as_typed(path)
+    _assert_no_leftover_myst(path)

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import functools
 import re
 import sys
 from pathlib import Path
@@ -195,18 +196,26 @@ def pairs() -> list[tuple[Path, Path]]:
     return [(p, EXERCISES / p.name) for p in sorted(SOLUTIONS.glob("[0-9][0-9]_*.ipynb"))]
 
 
-def with_install_cell(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """``nb`` with the install cell first, for the repository in ``_config.yml``.
-
-    Its markdown is also made readable in Jupyter and Colab: the notebooks are
-    worked in there, so MyST roles become what the site shows (equation
-    numbers, titles) and ``{doc}`` a Markdown link that myst-nb resolves too.
-    """
-    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8")) or {}
-    repo = config.get("repository") or {}
+@functools.cache
+def _references():
     references = book_references(ROOT)
     references.link_docs = True
-    readable_markdown(nb, references)
+    return references
+
+
+def readable(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """``nb`` with markdown that Jupyter and Colab render, where readers work in it.
+
+    MyST roles become what the site shows (equation numbers, titles) and
+    ``{doc}`` a Markdown link that myst-nb resolves too.
+    """
+    return readable_markdown(nb, _references())
+
+
+def with_install_cell(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """``nb`` with the install cell first, for the repository in ``_config.yml``."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8")) or {}
+    repo = config.get("repository") or {}
     return add_install_cell(nb, repo.get("url") or None, repo.get("branch") or None)
 
 
@@ -215,7 +224,7 @@ def stale(solution_path: Path, exercise_path: Path) -> str | None:
     if not exercise_path.exists():
         return f"{exercise_path.relative_to(ROOT)} is missing"
     solution = nbformat.read(solution_path, as_version=4)
-    if sources(solution) != sources(with_install_cell(copy.deepcopy(solution))):
+    if sources(solution) != sources(with_install_cell(readable(copy.deepcopy(solution)))):
         return (f"{solution_path.relative_to(ROOT)} lacks the current install cell "
                 "or holds MyST roles")
     expected = exercise_from_solution(solution, solution_path.name)
@@ -241,7 +250,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if problems else 0
     EXERCISES.mkdir(exist_ok=True)
     for solution_path, exercise_path in pairs():
-        solution = record_exercises(with_install_cell(nbformat.read(solution_path, as_version=4)))
+        solution = record_exercises(with_install_cell(readable(
+            nbformat.read(solution_path, as_version=4))))
         exercise = record_exercises(exercise_from_solution(solution, solution_path.name))
         print(f"executing {solution_path.relative_to(ROOT)}", flush=True)
         nbformat.write(execute(solution, SOLUTIONS), solution_path)

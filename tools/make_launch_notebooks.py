@@ -26,6 +26,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from pathlib import Path
 
@@ -47,12 +48,18 @@ def repository(config: Path | None = None) -> tuple[str | None, str | None]:
     return repo.get("url") or None, repo.get("branch") or None
 
 
+@functools.cache
+def references():
+    """The book's numbers, titles and citations, read once per run."""
+    return book_references(ROOT)
+
+
 def launch_copy(chapter: Path, url: str | None = None, branch: str | None = None) -> str:
     """The text of the launch copy of one MyST chapter (an .ipynb, as JSON)."""
     nb = jupytext.read(chapter)
     nb.metadata.pop("jupytext", None)
     nb.metadata.setdefault("language_info", {"name": "python"})
-    portable(nb, url, branch, references=book_references(ROOT))
+    portable(nb, url, branch, references=references())
     for index, cell in enumerate(nb.cells):
         if INSTALL_TAG not in cell.metadata.get("tags", []):
             cell.id = f"cell-{index}"

@@ -25,6 +25,8 @@ markdown reads as the site does.
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 from pathlib import Path
 
@@ -52,6 +54,12 @@ def _offer_notebook(app, pagename, templatename, context, doctree):
         context["ipynb_source"] = f"{pagename}.ipynb"
 
 
+@functools.cache
+def _book_references(srcdir: str):
+    """Numbers, titles and citations of the whole book, read once per build."""
+    return book_references(Path(srcdir))
+
+
 def _repository(app) -> tuple[str | None, str | None]:
     options = app.config.html_theme_options or {}
     return options.get("repository_url") or None, options.get("repository_branch") or None
@@ -64,7 +72,7 @@ def _write_portable_notebook(app, pagename, templatename, context, doctree):
     executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
     nb = json.loads(executed.read_text(encoding="utf-8"))
     url, branch = _repository(app)
-    references = book_references(Path(app.srcdir))
+    references = copy.copy(_book_references(app.srcdir))
     glue_file = executed.with_name(f"{executed.stem}.glue.json")
     if glue_file.is_file():  # myst-nb's record of the page's glued values
         references.glue = glue_text(json.loads(glue_file.read_text(encoding="utf-8")))

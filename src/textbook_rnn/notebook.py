@@ -315,8 +315,7 @@ def portable(
         As in ``install_cell_source``.
     references : portable_markdown.References, optional
         When given, the markdown cells are also rewritten for Jupyter and Colab
-        (see ``readable_markdown``); the exercise notebooks, which the site
-        renders as they are, keep their MyST.
+        (see ``readable_markdown``).
 
     Returns
     -------

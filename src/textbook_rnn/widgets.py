@@ -36,6 +36,7 @@ from __future__ import annotations
 import base64
 import html
 import itertools
+import math
 import numbers
 from collections.abc import Callable, Mapping, Sequence
 
@@ -580,8 +581,6 @@ def _live_slider(widgets, values, i: int, description: str, log: bool):
     has no place on a continuous track: the slider runs over the finite values
     and starts at the end nearest the infinite one.
     """
-    import math
-
     finite = [float(v) for v in values if math.isfinite(v)]
     lo, hi = min(finite), max(finite)
     value = float(values[i])
@@ -599,12 +598,6 @@ def _live_slider(widgets, values, i: int, description: str, log: bool):
         value=value, min=lo, max=hi, step=(hi - lo) / 200 if hi > lo else 0.01,
         description=description, continuous_update=False, readout_format=".3f",
         style=style, layout=layout)
-
-
-def _finite(value) -> bool:
-    import math
-
-    return math.isfinite(value)
 
 
 def _live_box(widgets, draw: Callable, axes: Mapping[str, Sequence], descriptions,
@@ -730,7 +723,7 @@ def explorer(
             raise ValueError(f"log: the values of {name!r} must be positive numbers on a log "
                              f"scale, got {bad[0]!r}")
     for name, vs in zip(names, values, strict=True):
-        if all(_is_number(v) for v in vs) and not any(_finite(v) for v in vs):
+        if all(_is_number(v) for v in vs) and not any(math.isfinite(v) for v in vs):
             raise ValueError(f"axes[{name!r}] needs at least one finite value for its live "
                              f"slider, got {vs!r:.80}")
     if labels is None:
