@@ -60,7 +60,8 @@ bench: vendor
 	$(PY) benchmarks/build_times.py
 
 # JupyterLab on the repository root (chapters/, exercises/, solutions/ and
-# notebooks/ all reachable), opening the first chapter. MyST chapters open as
+# notebooks/ all reachable), opening the first chapter's reading copy
+# (notebooks/, whose markdown reads as the site does). MyST chapters open as
 # notebooks because of .jupyter/labconfig/default_setting_overrides.json
 # (markdown -> "Jupytext Notebook"): JUPYTER_CONFIG_PATH adds .jupyter/ to the
 # folders Jupyter reads settings from, and on Binder, whose home folder is the
@@ -71,7 +72,7 @@ bench: vendor
 LAB_CONFIG := $(CURDIR)/.jupyter
 lab: $(STAMP)
 	JUPYTER_CONFIG_PATH="$(LAB_CONFIG)$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
-	$(VENV)/bin/jupyter lab --ServerApp.root_dir="$(CURDIR)" chapters/01_recurrence.md
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir="$(CURDIR)" notebooks/01_recurrence.ipynb
 
 exercises: $(STAMP)
 	$(PY) tools/make_exercises.py

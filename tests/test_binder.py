@@ -202,7 +202,7 @@ def test_jupyterlab_reads_the_setting_from_the_config_path(monkeypatch, tmp_path
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
-def test_make_lab_serves_the_root_and_opens_the_first_chapter():
+def test_make_lab_serves_the_root_and_opens_the_first_chapters_reading_copy():
     run = subprocess.run(["make", "-n", "--no-print-directory", "-C", str(ROOT), "lab"],
                          capture_output=True, text=True, check=True)
     command = run.stdout.replace("\\\n", " ")
@@ -210,4 +210,4 @@ def test_make_lab_serves_the_root_and_opens_the_first_chapter():
     assert f"JUPYTER_CONFIG_PATH=\"{LABCONFIG.parents[1]}" in line
     assert f'--ServerApp.root_dir="{ROOT}"' in line
     opened = line.split()[-1]
-    assert opened == "chapters/01_recurrence.md" and (ROOT / opened).is_file()
+    assert opened == "notebooks/01_recurrence.ipynb" and (ROOT / opened).is_file()
