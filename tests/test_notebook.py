@@ -164,3 +164,32 @@ def test_portable_notebook_runs_without_myst_nb(monkeypatch, capsys):
             exec(compile(cell.source, "<cell>", "exec"), namespace)
     assert shown == [42]
     assert capsys.readouterr().out == ""
+
+
+def test_joined_streams_joins_consecutive_pieces_of_one_stream_only():
+    out = nbformat.v4.new_output
+    nb = _notebook("print('a'); glue('x', 1, display=False); print('b')")
+    cell = nb.cells[1]
+    cell.outputs = [
+        out("stream", name="stdout", text="rule   end  \n"),
+        out("stream", name="stdout", text=["none   0.08 \n", "norm   0.20 \n"]),
+        out("stream", name="stderr", text="warning\n"),
+        out("stream", name="stdout", text="after\n"),
+        out("display_data", data={"text/plain": "1"}),
+        out("stream", name="stdout", text="last\n"),
+    ]
+    notebook.joined_streams(nb)
+    kinds = [(o.output_type, o.get("name")) for o in cell.outputs]
+    assert kinds == [("stream", "stdout"), ("stream", "stderr"), ("stream", "stdout"),
+                     ("display_data", None), ("stream", "stdout")]
+    assert cell.outputs[0].text == "rule   end  \nnone   0.08 \nnorm   0.20 \n"
+    assert [o.get("text") for o in cell.outputs[1:]] == ["warning\n", "after\n", None, "last\n"]
+
+
+def test_portable_joins_the_pieces_of_a_printout():
+    nb = _notebook("print('a'); print('b')")
+    nb.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text=t)
+                           for t in ("a\n", "b\n")]
+    notebook.portable(nb)
+    printed = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert [o.text for o in printed] == ["a\nb\n"]

@@ -301,11 +301,49 @@ def readable_markdown(nb: MutableMapping, references) -> MutableMapping:
     return nb
 
 
+def joined_streams(nb: MutableMapping) -> MutableMapping:
+    """Join each run of consecutive stdout (or stderr) outputs of a cell into one output.
+
+    A cell that prints around ``glue(..., display=False)`` calls leaves its
+    printout in pieces once the build has dropped the glue records; the site
+    shows it as one box (``nb_merge_streams``), and so does Jupyter after a
+    rerun. Joining the pieces of a stored notebook gives the same picture. The
+    text is kept exactly as printed.
+
+    Parameters
+    ----------
+    nb : dict-like
+        A notebook, changed in place.
+
+    Returns
+    -------
+    dict-like
+        ``nb`` itself.
+    """
+    for cell in nb.get("cells", []):
+        outputs = cell.get("outputs")
+        if not outputs:
+            continue
+        joined = []
+        for output in outputs:
+            last = joined[-1] if joined else None
+            if (output.get("output_type") == "stream" and last is not None
+                    and last.get("output_type") == "stream"
+                    and last.get("name") == output.get("name")):
+                last["text"] = _text(last.get("text", "")) + _text(output.get("text", ""))
+            else:
+                joined.append(output)
+        cell["outputs"] = joined
+    return nb
+
+
 def portable(
     nb: MutableMapping, repository_url: str | None = None, branch: str | None = None,
     references=None,
 ) -> MutableMapping:
     """Make ``nb`` run outside the book: install cell first, no myst-nb import.
+
+    Printouts split into pieces are joined as well (``joined_streams``).
 
     Parameters
     ----------
@@ -324,4 +362,4 @@ def portable(
     """
     if references is not None:
         readable_markdown(nb, references)
-    return add_install_cell(without_build_stack(nb), repository_url, branch)
+    return add_install_cell(without_build_stack(joined_streams(nb)), repository_url, branch)
