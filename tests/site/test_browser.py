@@ -15,7 +15,8 @@ Readers on a phone, with a screen reader, in dark mode or without JavaScript:
 every image has alt text that says something (not a file name); every slider
 handle has an accessible name and announces the value it selects, not its
 position; at 400 px no display equation is cut off without a way to scroll
-to the rest and a visible cue that there is more, and checker reports wrap;
+to the rest and a visible cue that there is more, checker reports wrap, and every
+slider keeps a track wide enough to drag;
 figures sit on white, undimmed, in light and in dark mode; with JavaScript
 off each frame slider still shows its first frame.
 
@@ -47,6 +48,7 @@ CHROMIUM_ARGS = [
 WIDGET_CLASS = "trnn-frame-slider"
 PLAY_INTERVAL_MS = 800  # textbook_rnn.widgets.PLAY_INTERVAL_MS: how long a Play shows each frame
 PAGE_TIMEOUT_MS = 60_000
+MIN_TRACK_PX = 64  # the narrowest slider track one can still drag on a phone
 
 # Console errors that do not mean the page is broken: (regex on the message,
 # regex on the URL it is about, why it is harmless). Anything else fails.
@@ -644,6 +646,14 @@ def test_narrow_screen(toc_page, site_dir, visit, screenshot_dir):
     assert not report["problems"], (
         f"{page} at 400 px ({report['equations']} display equations, {report['wide']} wider "
         f"than the column):\n" + "\n".join(report["problems"][:10]))
+    if WIDGET_CLASS in html:
+        # Every slider keeps a track one can drag (it was squeezed to 0 px beside Play).
+        tracks = v.page.locator(f".{WIDGET_CLASS} .noUi-base")
+        tracks.first.wait_for(state="attached")
+        widths = tracks.evaluate_all("els => els.map(e => e.getBoundingClientRect().width)")
+        narrow = [round(w) for w in widths if w < MIN_TRACK_PX]
+        assert not narrow, (f"{page} at 400 px: {len(narrow)} of {len(widths)} slider tracks "
+                            f"are narrower than {MIN_TRACK_PX} px: {narrow}")
     v.page.screenshot(path=_screenshot_path(screenshot_dir / "400px", page), full_page=True)
 
 
