@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from textbook_rnn.checks._core import cite_equations
+
 
 @pytest.fixture
 def rng() -> np.random.Generator:
@@ -51,7 +53,10 @@ def _assert_rejected(checker, fn, words, *, kind=None):
     assert not result, f"a wrong implementation was accepted:\n{text}"
     assert result.status == "failed", text
     for phrase in [words] if isinstance(words, str) else words:
+        # an equation named by its label is shown by its number
+        phrase = cite_equations(phrase)
         assert _flat(phrase) in _flat(text), f"{phrase!r} is not in the report:\n{text}"
+    assert cite_equations(text) == text, f"the report names an equation by its label:\n{text}"
     assert "Hint:" in text, text
     assert "All checks passed" not in text
     if kind is not None:

@@ -25,9 +25,11 @@ from textbook_rnn.checks._core import (
     Scalar,
     TupleOf,
     call_safely,
+    cite_equations,
     describe_value,
     run_cases,
 )
+from textbook_rnn.checks._equation_numbers import NUMBERS
 from textbook_rnn.checks._specs import fmt_pair
 
 DOUBLE = Exercise(
@@ -300,6 +302,17 @@ def test_long_lines_wrap_without_breaking_backticked_code():
     assert "`a_t = b + W h_{t-1} + U x_t`" in text
     assert all(len(line) <= 88 for line in text.splitlines()
                if "`" not in line and "case" not in line)
+
+
+def test_reports_cite_equations_by_number():
+    case = Case("c", (np.ones(1),), Array(np.full(1, 2.0), "y"),
+                hints={"value": "Compare with equations lstm-f to lstm-h (not lstm-fx)."})
+    result = run_cases(DOUBLE, lambda x: x, [case])
+    first, last = NUMBERS["lstm-f"], NUMBERS["lstm-h"]
+    assert f"Compare with equations {first} to {last} (not lstm-fx)." in " ".join(
+        str(result).split())
+    assert cite_equations("rnn-a, gru-htilde; gru-h") == ", ".join(
+        [NUMBERS["rnn-a"], NUMBERS["gru-htilde"]]) + "; " + NUMBERS["gru-h"]
 
 
 def test_check_result_rejects_an_unknown_status():

@@ -14,6 +14,7 @@ import pytest
 
 from textbook_rnn import checks, length, sampling, teacher_forcing
 from textbook_rnn.checks import _core
+from textbook_rnn.checks._equation_numbers import NUMBERS
 
 MARK_FAIL = "✗"
 
@@ -170,7 +171,8 @@ def test_softmax_wrong_implementations_are_rejected(fn, kind, words, assert_reje
     if "torch" in fn.__name__:
         pytest.importorskip("torch")
     result = assert_rejected(checks.softmax_temperature, fn, words, kind=kind)
-    assert "seq-temperature" in str(result) or kind == "mutation"
+    # the hint points at the equation, by the number the book shows
+    assert f"equation {NUMBERS['seq-temperature']}" in str(result) or kind == "mutation"
 
 
 def test_softmax_wrong_values_show_expected_and_got():

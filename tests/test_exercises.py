@@ -109,6 +109,64 @@ def test_solution_only_cells_are_dropped_and_title_replaced():
 # --- the committed notebooks ----------------------------------------------------
 
 
+def _cells(*sources: str, kind=nbformat.v4.new_code_cell):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [kind(s) for s in sources]
+    return nb
+
+
+def test_equation_roles_become_numbers_in_code_and_markdown():
+    nb = _cells("### HINT: See equations {eq}`a` and {eq}` b `.", "x = 1")
+    nb.cells.append(nbformat.v4.new_markdown_cell("As in {eq}`a`, then {eq}`a` again."))
+    make_exercises.numbered_equations(nb, {"a": "7.1", "b": "7.12"})
+    assert nb.cells[0].source == "### HINT: See equations (7.1) and (7.12)."
+    assert nb.cells[2].source == "As in (7.1), then (7.1) again."
+    assert nb.cells[0].metadata["textbook"]["equations"] == {"a": "(7.1)", "b": "(7.12)"}
+    assert "textbook" not in nb.cells[1].metadata
+
+
+def test_equation_numbers_follow_a_renumbering():
+    nb = _cells("See {eq}`a`, {eq}`b` and (7.2) of another book.")
+    make_exercises.numbered_equations(nb, {"a": "7.1", "b": "7.2"})
+    # a new equation is inserted before both: a becomes 7.2, b becomes 7.3
+    make_exercises.numbered_equations(nb, {"a": "7.2", "b": "7.3"})
+    source = nb.cells[0].source
+    assert source.startswith("See (7.2), (7.3) and ")
+    assert nb.cells[0].metadata["textbook"]["equations"] == {"a": "(7.2)", "b": "(7.3)"}
+    # running again with the same numbers changes nothing
+    make_exercises.numbered_equations(nb, {"a": "7.2", "b": "7.3"})
+    assert nb.cells[0].source == source
+
+
+@pytest.mark.parametrize("numbers", [{}, {"b": "1.1"}])
+def test_an_unknown_equation_label_is_an_error(numbers):
+    nb = _cells("See {eq}`a`.")
+    with pytest.raises(KeyError, match="'a'"):
+        make_exercises.numbered_equations(nb, numbers)
+
+
+def test_a_label_that_disappeared_is_an_error():
+    nb = _cells("See {eq}`a`.")
+    make_exercises.numbered_equations(nb, {"a": "7.1"})
+    with pytest.raises(KeyError, match="no chapter defines any longer"):
+        make_exercises.numbered_equations(nb, {"b": "7.1"})
+
+
+def test_no_equation_is_cited_by_its_label():
+    """A reader sees numbers: a bare label ("see equation res-state") is a broken reference."""
+    numbers = make_exercises._references().numbers
+    kinds = make_exercises._references().kinds
+    labels = {label for label in numbers if kinds.get(label) == "eq"}
+    found = []
+    for path in sorted(ROOT.glob("solutions/[0-9][0-9]_*.ipynb")) + sorted(
+            ROOT.glob("exercises/[0-9][0-9]_*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            for label in labels:
+                if re.search(rf"(?<![\w-]){re.escape(label)}(?![\w-])", cell.source):
+                    found.append(f"{path.relative_to(ROOT)}: {label}")
+    assert not found, "equations cited by label, not number: " + ", ".join(found)
+
+
 @pytest.mark.parametrize("solution,exercise", PAIRS, ids=[p[0].name for p in PAIRS])
 def test_exercises_in_sync_with_solutions(solution, exercise):
     assert make_exercises.stale(solution, exercise) is None, (

@@ -5,7 +5,7 @@ The chapter "Deep and recursive networks", section "Deep recurrent networks"
 
 - ``deep-stacked``: stacked recurrent layers, layer l reads layer l-1,
   :func:`stacked_forward`;
-- ``deep-transition`` and ``deep-shortcut``: an MLP of depth L between
+- ``deep-transition-mlp`` and ``deep-shortcut``: an MLP of depth L between
   h_{t-1} and h_t, optionally with a shortcut from h_{t-1} to the last layer
   (Pascanu's DT(S)-RNN), :func:`deep_transition_forward`;
 - ``deep-io``: deep input-to-hidden and hidden-to-output MLPs,
@@ -126,7 +126,7 @@ def stacked_forward(x, layers, h0=None) -> list[np.ndarray]:
 def deep_transition_forward(x, params, h0=None) -> np.ndarray:
     r"""Run a recurrent network whose transition h_{t-1} -> h_t is an MLP of depth L.
 
-    Equations ``deep-transition`` and ``deep-shortcut``:
+    Equations ``deep-transition-mlp`` and ``deep-shortcut``:
 
     .. math::
 
@@ -285,7 +285,7 @@ class Architecture:
         Stacked recurrent layers (``deep-stacked``), at least 1.
     transition_depth : int
         tanh layers between h_{t-1} and h_t in every recurrent layer
-        (``deep-transition``), at least 1; 1 is the ordinary RNN.
+        (``deep-transition-mlp``), at least 1; 1 is the ordinary RNN.
     input_depth : int
         tanh layers between x_t and the first recurrent layer (``deep-io``).
     output_depth : int

@@ -32,6 +32,7 @@ and reported, and the checker moves on.
 from __future__ import annotations
 
 import copy
+import functools
 import inspect
 import math
 import re
@@ -467,9 +468,9 @@ class CheckResult:
         summary = self.problem.summary if self.problem else "failed"
         failed = [i for i, c in enumerate(self.cases, start=1) if not c.passed]
         if not failed:
-            return summary
+            return cite_equations(summary)
         i = failed[0]
-        return f"case {i} of {self.n_cases} ({self.cases[i - 1].label}): {summary}"
+        return cite_equations(f"case {i} of {self.n_cases} ({self.cases[i - 1].label}): {summary}")
 
     def summary(self) -> dict:
         """A machine-readable summary: what the grading command reads.
@@ -504,8 +505,32 @@ _CODE = re.compile(r"`[^`]*`|\(equations? [^()]*\)")
 _KEEP = "\u00a0"  # no-break space: textwrap does not split on it
 
 
+@functools.cache
+def _equation_label():
+    from textbook_rnn.checks._equation_numbers import NUMBERS
+
+    labels = sorted(NUMBERS, key=len, reverse=True)  # "lstm-h" after "lstm-htilde"
+    return NUMBERS, re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, labels)) + r")(?![\w-])")
+
+
+def cite_equations(text: str) -> str:
+    """``text`` with every equation label the book defines replaced by its number.
+
+    The checkers' hints name equations by their labels (``"(equation rnn-a)"``);
+    readers see numbers on the site and in the notebooks, so the report says
+    ``"(equation 1.10)"``. The numbers come from ``_equation_numbers``, which
+    ``tools/make_exercises.py`` generates from the chapters.
+    """
+    numbers, label = _equation_label()
+    return label.sub(lambda m: numbers[m.group(1)], text)
+
+
 def _wrap(text: str, indent: str, subsequent: str | None = None) -> list[str]:
-    """Wrap ``text`` to the report's width, never inside `code` or "(equation ...)"."""
+    """Wrap ``text`` to the report's width, never inside `code` or "(equation ...)".
+
+    Equation labels become numbers first (:func:`cite_equations`).
+    """
+    text = cite_equations(text)
     text = _CODE.sub(lambda m: m.group(0).replace(" ", _KEEP), text)
     lines = textwrap.wrap(
         text,
