@@ -202,3 +202,9 @@ def test_every_exercise_is_checked(solution, exercise):
         assert "all checks passed" in report.lower(), f"a solution fails its checker:\n{report}"
     for report in ex_reports:
         assert "not implemented yet" in report.lower(), f"a stub is not reported as such:\n{report}"
+
+
+def test_the_checkers_equation_table_is_current():
+    table = make_exercises.EQUATION_TABLE
+    assert table.read_text(encoding="utf-8") == make_exercises.equation_table_source(), (
+        f"{table.relative_to(ROOT)} is out of date: run `make exercises`")
