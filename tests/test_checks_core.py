@@ -7,6 +7,7 @@ do not depend on any chapter's checker.
 from __future__ import annotations
 
 import math
+import re
 import sys
 import warnings
 
@@ -522,3 +523,11 @@ def test_every_checker_stops_a_sleeping_function(name, monkeypatch):
     result = getattr(checks, name)(namespace["sleeper"])
     assert not result and result.problem.kind == "timeout", str(result)
     assert "✗ case 1 of" in str(result)
+
+
+def test_checker_help_cites_equations_by_number():
+    label = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, NUMBERS)) + r")(?![\w-])")
+    for name in checks.__all__:
+        doc = getattr(checks, name).__doc__ or ""
+        assert not label.search(doc), f"checks.{name}'s help names an equation by label"
+    assert f"equations ({NUMBERS['lstm-f']})" in " ".join(checks.lstm_step.__doc__.split())

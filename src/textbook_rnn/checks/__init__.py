@@ -33,3 +33,25 @@ __all__ += ["cliff_gradient", "clip_by_norm"]
 __all__ += ["bidirectional_states", "dot_product_attention", "attention_backward"]
 __all__ += ["content_weights", "shift_sharpen", "memory_write"]
 __all__ += ["leaf_depths", "path_length", "tree_backward", "tree_forward"]
+
+
+def _docs_cite_numbers() -> None:
+    """Show equation numbers, not labels, in each checker's help (``checks.rnn_step?``).
+
+    The docstrings in the source name equations by label (``rnn-a``), which the
+    maintainers grep for; a reader asking for help sees "(1.10)", as in the book.
+    """
+    import re
+
+    from ._core import cite_equations
+
+    quoted = re.compile(r"``([\w-]+)``")
+    for name in __all__:
+        fn = globals()[name]
+        if name != "CheckResult" and fn.__doc__:
+            fn.__doc__ = quoted.sub(
+                lambda m: f"({cited})" if (cited := cite_equations(m[1])) != m[1] else m[0],
+                fn.__doc__)
+
+
+_docs_cite_numbers()
