@@ -208,3 +208,24 @@ def test_the_checkers_equation_table_is_current():
     table = make_exercises.EQUATION_TABLE
     assert table.read_text(encoding="utf-8") == make_exercises.equation_table_source(), (
         f"{table.relative_to(ROOT)} is out of date: run `make exercises`")
+
+
+def test_equation_ranges_run_forwards():
+    """ "equations (4.10) to (4.9)" is a range a reader cannot follow."""
+    from textbook_rnn.checks._core import cite_equations
+
+    def key(number):
+        return tuple(int(part) for part in number.split("."))
+
+    texts = [(p, c.source) for p in sorted(ROOT.glob("[se][ox]*/[0-9][0-9]_*.ipynb"))
+             for c in nbformat.read(p, as_version=4).cells]
+    texts += [(p, cite_equations(p.read_text(encoding="utf-8")))
+              for p in sorted((ROOT / "src" / "textbook_rnn" / "checks").glob("*.py"))]
+    assert len({p.parent.name for p, _ in texts}) == 3  # exercises, solutions, checks
+    backwards = []
+    span = re.compile(r"equations \(?(\d+\.\d+)\)? to \(?(\d+\.\d+)\)?")
+    for path, text in texts:
+        for m in span.finditer(" ".join(text.split())):
+            if key(m[1]) >= key(m[2]):
+                backwards.append(f"{path.relative_to(ROOT)}: {m[0]}")
+    assert not backwards, backwards
