@@ -21,11 +21,11 @@ def test_the_multiplicative_rnn_tracks_the_ball_exactly():
         np.testing.assert_array_equal(h[:, -1].argmax(axis=1), y)
 
 
-def test_the_best_additive_model_fails_on_long_sequences():
+def test_the_least_squares_additive_model_fails_on_long_sequences():
     x, y = all_swap_sequences(9)
-    assert mu.best_additive_accuracy(x, y, 2, 3) < 0.6
+    assert mu.least_squares_additive_accuracy(x, y, 2, 3) < 0.6
     x, y = all_swap_sequences(2)
-    assert mu.best_additive_accuracy(x, y, 2, 3) == 1.0
+    assert mu.least_squares_additive_accuracy(x, y, 2, 3) == 1.0
 
 
 def test_factored_transition_equals_the_product():

@@ -21,7 +21,7 @@ import numpy as np
 from ._validate import Shapes, float_dtype
 
 __all__ = ["multiplicative_forward", "factored_transition", "swap_transitions",
-           "best_additive_accuracy"]
+           "least_squares_additive_accuracy"]
 
 
 def multiplicative_forward(x, h0, W, b=None, phi=None) -> np.ndarray:
@@ -93,15 +93,16 @@ def swap_transitions(n_cups: int = 3) -> np.ndarray:
     return W
 
 
-def best_additive_accuracy(x, y, n_symbols: int, n_classes: int) -> float:
-    """Accuracy of the best *additive linear* model on (x, y), by least squares.
+def least_squares_additive_accuracy(x, y, n_symbols: int, n_classes: int) -> float:
+    """Accuracy of an *additive linear* model fitted to (x, y) by least squares.
 
     An additive linear RNN, h_t = W h_{t-1} + U x_t + b, ends in
     h_T = Σ_t W^{T-t} U x_t + const: a linear function of the one-hot inputs,
     with a separate matrix for each step. This fits the most general such
     function, ``o = Σ_t A_t x_t + c``, to the one-hot answers by least squares
-    and scores it by the arg-max, so it bounds what any additive linear RNN
-    with a linear read-out can do on these sequences.
+    and scores it by the arg-max. Least squares does not maximise accuracy, so
+    this is a reference point for additive linear RNNs with a linear read-out,
+    not an upper bound on what they can reach.
 
     Parameters
     ----------

@@ -212,7 +212,7 @@ def plot_attention_map(weights, source: Sequence[int], output: Sequence[int], *,
 
 @in_style
 def plot_swap_task(lengths, multiplicative, additive, *, chance: float):
-    """Accuracy of the multiplicative RNN and of the best additive linear read-out, by length.
+    """Accuracy of the multiplicative RNN and of the least-squares additive read-out, by length.
 
     Parameters
     ----------
@@ -225,7 +225,7 @@ def plot_swap_task(lengths, multiplicative, additive, *, chance: float):
     ax.plot(lengths, multiplicative, marker="o", color=COLOURS[1],
             label="multiplicative: $h_t = W^{(x_t)} h_{t-1}$")
     ax.plot(lengths, additive, marker="s", color=COLOURS[0],
-            label="best additive: $h_T = \\sum_t A_t x_t + b$")
+            label="additive, least squares: $h_T = \\sum_t A_t x_t + b$")
     ax.axhline(chance, color="#888888", ls=":", lw=1)
     ax.set(xlabel="number of swaps $T$", ylabel="accuracy (all sequences)", ylim=(0, 1.05),
            xticks=list(lengths))
