@@ -531,3 +531,32 @@ def test_checker_help_cites_equations_by_number():
         doc = getattr(checks, name).__doc__ or ""
         assert not label.search(doc), f"checks.{name}'s help names an equation by label"
     assert f"equations ({NUMBERS['lstm-f']})" in " ".join(checks.lstm_step.__doc__.split())
+
+
+def test_float32_work_returned_as_float64_gets_a_note():
+    def promoted(x_t, h_prev, U, W, b):
+        f32 = np.float32
+        return np.tanh(b + h_prev.astype(f32) @ W.astype(f32).T + x_t.astype(f32) @ U.astype(f32).T)
+
+    result = checks.rnn_step(promoted)
+    text = " ".join(str(result).split())
+    if result:  # float32 rounding happened to stay within float64's tolerance
+        return
+    assert "the size of float32 rounding" in text
+
+    def wrong(x_t, h_prev, U, W, b):
+        return np.tanh(h_prev @ W.T + x_t @ U.T)  # no bias: a real mistake
+
+    assert "float32 rounding" not in " ".join(str(checks.rnn_step(wrong)).split())
+
+
+def test_results_in_the_wrong_order_are_named():
+    def swapped(dh_t, h_t, h_prev, x_t, W, U):
+        da = dh_t * (1.0 - h_t**2)
+        return da @ U, da @ W, da.T @ h_prev, da.T @ x_t, da.sum(axis=0)  # dW before dU
+
+    result = checks.rnn_step_backward(swapped)
+    text = " ".join(str(result).split())
+    assert not result
+    assert "right but in the wrong order" in text
+    assert "(dx_t, dh_prev, dW, dU, db)" in text

@@ -356,3 +356,35 @@ def test_stubs_are_not_implemented_and_nothing_raises():
         assert not result
         assert result.status == "not implemented"
         assert not checker(None)
+
+
+# --- a node whose only child is on the right --------------------------------------------
+
+
+def fwd_left_means_leaf(x, children, U, W_L, W_R, b):
+    """Wrong: treats a node without a left child as a leaf."""
+    h = np.zeros((len(children), b.size))
+    for node, (left, right) in enumerate(children):
+        if left < 0:
+            h[node] = np.tanh(b + U @ x[node])
+            continue
+        h[node] = np.tanh(b + U @ x[node] + W_L @ h[left]
+                          + (W_R @ h[right] if right >= 0 else 0.0))
+    return h
+
+
+def depths_left_means_leaf(children):
+    """Wrong: takes the nodes without a left child for the leaves."""
+    n = len(children)
+    depth = np.zeros(n, dtype=int)
+    for node in range(n - 1, -1, -1):
+        for child in children[node]:
+            if child >= 0:
+                depth[child] = depth[node] + 1
+    return depth[children[:, 0] < 0]
+
+
+def test_a_right_only_child_is_tested(assert_rejected):
+    result = assert_rejected(checks.tree_forward, fwd_left_means_leaf, "only a right child")
+    assert result.n_passed == 4
+    assert_rejected(checks.leaf_depths, depths_left_means_leaf, "only a right child")

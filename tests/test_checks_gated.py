@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from textbook_rnn import checks
+from textbook_rnn import checks, gated
 
 
 def sig(a):
@@ -132,7 +132,7 @@ def test_lstm_right_implementations_pass(fn):
         ({"peep_o_old": True}, "output gate's peephole looks at s_{t-1}"),
         ({"use_peep": False}, "peephole weights p_f, p_i, p_o are ignored"),
         ({"returns_h_only": True}, "tuple of 2 items"),
-        ({"swapped_outputs": True}, "h_t has wrong values"),
+        ({"swapped_outputs": True}, "right but in the wrong order"),
         ({"in_place": True}, "modified its argument s_prev"),
     ],
 )
@@ -260,3 +260,11 @@ def test_checkers_never_raise(odd):
 
 def test_exported():
     assert "lstm_step" in checks.__all__ and "gru_step" in checks.__all__
+
+
+def test_lstm_step_names_results_returned_in_the_wrong_order(assert_rejected):
+    def swapped(x_t, h_prev, s_prev, params):
+        h_t, s_t = gated.lstm_step(x_t, h_prev, s_prev, params)
+        return s_t, h_t
+
+    assert_rejected(checks.lstm_step, swapped, "wrong order", kind="value")

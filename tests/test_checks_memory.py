@@ -293,3 +293,18 @@ def test_stubs_are_not_implemented_and_nothing_raises(checker):
     assert not result
     assert result.status == "not implemented"
     assert not checker(None)
+
+
+def content_global_max(M, k, beta):
+    """Shifts by the largest score of the whole batch, not of each row."""
+    dot = np.einsum("nrc,nc->nr", M, k)
+    norms = np.linalg.norm(M, axis=2) * np.linalg.norm(k, axis=1)[:, None] + 1e-8
+    z = beta[:, None] * dot / norms
+    e = np.exp(z - z.max())
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def test_content_weights_rejects_a_batch_wide_shift(assert_rejected):
+    result = assert_rejected(checks.content_weights, content_global_max, "its own shift",
+                             kind="nonfinite")
+    assert "key strengths 2000 and 1" in str(result)

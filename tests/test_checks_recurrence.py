@@ -299,7 +299,7 @@ def nll_shifts_a_copy_in_place(o, y):
 def test_sequence_nll_accepts_correct_implementations(fn):
     result = checks.sequence_nll(fn)
     assert result, report(result)
-    assert "All checks passed (7 of 7 cases)." in report(result)
+    assert "All checks passed (8 of 8 cases)." in report(result)
 
 
 # --------------------------------------------------------------------------
@@ -372,7 +372,7 @@ def test_naive_nll_is_reported_as_an_overflow_at_the_large_logit_case():
     result = checks.sequence_nll(_naive)
     text = report(result)
     assert result.n_passed == 5
-    assert "✗ case 6 of 7: N=2, T=3, K=4, logits near 1000" in text
+    assert "✗ case 6 of 8: N=2, T=3, K=4, logits near 1000" in text
     assert "the loss is nan" in text
     assert "numpy warned: overflow encountered in exp" in text
     assert "moves by the same amount" in flat(text)
@@ -468,3 +468,15 @@ def test_property_any_return_value_gives_a_report(value, checker):
     assert text.startswith("Checking ") and "0x" not in text
     if not result:
         assert text.splitlines()[-1].startswith("Failed")
+
+
+def test_sequence_nll_names_a_shift_by_the_global_maximum(assert_rejected):
+    def global_shift(o, y):
+        z = o - o.max()  # one shift for the whole array
+        logp = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+        picked = np.take_along_axis(logp, y[..., None], axis=-1)[..., 0]
+        return float(-picked.sum() / o.shape[0])
+
+    result = assert_rejected(checks.sequence_nll, global_shift, "its own shift",
+                             kind="nonfinite")
+    assert "one step's logits near 1000" in str(result)

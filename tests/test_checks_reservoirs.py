@@ -275,7 +275,10 @@ def make_leaky(*, carry=True, backwards=True, one_minus=True, du0_alpha=True, pr
                 g[:, t] += alpha * g[:, t + 1]
             elif carry:
                 g[:, t] += alpha * g[:, t - 1]
-        u_prev = np.concatenate([u0[:, None], u[:, :-1]], axis=1) if prev else u
+        if prev == "wrap":  # u[:, t-1] for every t: at t = 0 that is the last state
+            u_prev = np.stack([u[:, t - 1] for t in range(T)], axis=1)
+        else:
+            u_prev = np.concatenate([u0[:, None], u[:, :-1]], axis=1) if prev else u
         terms = sign * g * (u_prev - v)
         dalpha = terms.mean(axis=(0, 1)) if mean else terms.sum(axis=(0, 1))
         dv = (1 - alpha) * g if one_minus else g.copy()
@@ -312,7 +315,8 @@ def test_leaky_right_implementations_pass(fn):
         (make_leaky(backwards=False), "the loop runs forwards in time"),
         (make_leaky(one_minus=False), "dv lacks the factor (1 - α)"),
         (make_leaky(du0_alpha=False), "du0 lacks the factor α"),
-        (make_leaky(prev=False), "dalpha uses u_t where u_{t-1} belongs"),
+        (make_leaky(prev=False), "dalpha uses the wrong previous state"),
+        (make_leaky(prev="wrap"), ["wrong previous state", "u[:, t-1]` at t = 0"]),
         (make_leaky(sign=-1.0), "dalpha has the wrong sign"),
         (make_leaky(mean=True), "dalpha is averaged"),
         (make_leaky(in_place=True), "modified its argument du"),

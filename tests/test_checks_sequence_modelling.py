@@ -454,7 +454,7 @@ def test_halt_one_based_index_is_named_where_tau_is_below_T():
 def test_halt_wrong_value_shows_expected_and_got():
     text = str(checks.halt_log_likelihood(halt_without_halting))
     assert "✗ case 1 of 7" in text
-    assert "expected -3.06027, got -2.36712" in text  # log(3/64), log(3/32)
+    assert "expected -2.50066, got -2.36712" in text  # log(21/256), log(3/32)
 
 
 # --- all three ----------------------------------------------------------------------------

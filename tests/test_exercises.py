@@ -229,3 +229,15 @@ def test_equation_ranges_run_forwards():
             if key(m[1]) >= key(m[2]):
                 backwards.append(f"{path.relative_to(ROOT)}: {m[0]}")
     assert not backwards, backwards
+
+
+def test_every_equation_number_in_the_solutions_is_tracked():
+    """A number typed by hand would not follow a renumbering: cite with {eq} instead."""
+    untracked = []
+    for path in sorted(ROOT.glob("solutions/[0-9][0-9]_*.ipynb")):
+        for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
+            written = set(cell.metadata.get("textbook", {}).get("equations", {}).values())
+            for m in re.finditer(r"\(\d{1,2}\.\d{1,2}\)", cell.source):
+                if m[0] not in written:
+                    untracked.append(f"{path.relative_to(ROOT)} cell {index}: {m[0]}")
+    assert not untracked, "write these as {eq}`label`: " + ", ".join(untracked)

@@ -64,8 +64,8 @@ def test_verdicts_from_the_output_metadata():
     assert [v.status for v in verdicts] == ["failed", "passed", "not written yet"]
     assert verdicts[0].detail.startswith("case 1 of 6 (N=1, D=1, H=1 by hand")
     assert "h_t has wrong values" in verdicts[0].detail
-    assert verdicts[1].detail == "7 of 7 cases"
-    assert verdicts[1].line(12) == "  sequence_nll  passed (7 of 7 cases)"
+    assert verdicts[1].detail == "8 of 8 cases"
+    assert verdicts[1].line(12) == "  sequence_nll  passed (8 of 8 cases)"
 
 
 def test_a_printed_report_is_read_from_its_text():
@@ -80,7 +80,7 @@ def test_a_printed_report_is_read_from_its_text():
     verdicts = grade.verdicts_of(nb)
     assert [v.status for v in verdicts] == ["passed", "failed", "not written yet"]
     assert verdicts[0].detail == "6 of 6 cases"
-    assert verdicts[1].detail.startswith("case 1 of 7")
+    assert verdicts[1].detail.startswith("case 1 of 8")
     assert "the loss is wrong" in verdicts[1].detail
 
 
@@ -156,7 +156,7 @@ def test_a_copy_with_one_wrong_answer_fails_naming_that_exercise(tmp_path, capsy
     verdicts = _lines(out)
     assert verdicts["rnn_step"].startswith("failed: case 1 of 6"), out
     assert "h_t has wrong values" in verdicts["rnn_step"]
-    assert verdicts["sequence_nll"] == "passed (7 of 7 cases)", out
+    assert verdicts["sequence_nll"] == "passed (8 of 8 cases)", out
     assert out.rstrip().endswith("1 of 2 exercises passed.")
     assert path.read_bytes() == before, "grading must not change the notebook"
 
@@ -179,7 +179,7 @@ def test_hanging_cells_printed_reports_and_errors(tmp_path, capsys):
     assert grade.main([str(path), "--timeout", "5"]) == 1
     verdicts = _lines(capsys.readouterr().out)
     assert verdicts["rnn_step"] == "not written yet"
-    assert verdicts["sequence_nll"] == "passed (7 of 7 cases)"
+    assert verdicts["sequence_nll"] == "passed (8 of 8 cases)"
     assert verdicts["rnn_bptt"].startswith("failed: its checker cell raised NameError")
     assert "the first error was in cell 2: TimeoutError" in verdicts["rnn_bptt"]
 

@@ -81,7 +81,7 @@ def test_labels_are_numbered_by_chapter_and_order(refs):
     ("{numref}`fig-two` shows", "Fig. 5.2 shows"),
     ("{numref}`Figure {number} <fig-one>`", "Figure 5.1"),
     ("{numref}`Figure %s <fig-one>`", "Figure 5.1"),
-    ("in {ref}`sec-one`", "in The first section"),
+    ("in {ref}`sec-one`", "in “The first section”"),
     ("in {ref}`that part <sec-one>`", "in that part"),
     ("{doc}`../chapters/05_deep`", "Deep things"),
     ("{doc}`the chapter <../chapters/05_deep>`", "the chapter"),

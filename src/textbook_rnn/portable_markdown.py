@@ -232,8 +232,10 @@ def _role(match: re.Match, refs: References) -> str:
         return {"fig": "Fig.", "exercise": "Exercise", "eq": "Eq."}.get(
             refs.kinds.get(label), "") + f" {number}"
     if role == "ref":
-        return text or refs.titles.get(label) or (
-            f"({refs.numbers[label]})" if label in refs.numbers else f"`{label}`")
+        # a section title inside a sentence needs quotes to read as one ("see “Leaky
+        # units”"), where the site has a link
+        return text or (f"“{refs.titles[label]}”" if label in refs.titles else (
+            f"({refs.numbers[label]})" if label in refs.numbers else f"`{label}`"))
     if role == "doc":
         name = re.sub(r"^(\.\./)+", "", label)
         shown = text or refs.titles.get(name, name)

@@ -22,6 +22,7 @@ expected, as long as they convert to numbers of the right shape.
 
 from __future__ import annotations
 
+import itertools
 import math
 import numbers
 import warnings
@@ -125,6 +126,14 @@ def _float32_note(tol: float) -> str:
             f"{fmt_error(tol)} here, and this one is larger. Compute in float64 (numpy's "
             "default; `torch.float64` in torch) to see whether the rest is rounding or a "
             "mistake.")
+
+
+#: Shown when a float64 result misses only by float32-sized errors.
+PROMOTED_NOTE = (
+    "every difference is the size of float32 rounding. If you computed in float32 and "
+    "a float64 array (a bias, `np.sqrt(...)`) turned the result back into float64, "
+    "either return the float32 result (float32 results are checked to float32's "
+    "precision) or compute in float64 throughout.")
 
 
 def fmt_error(x) -> str:
@@ -326,6 +335,11 @@ class Array(Expected):
         details = (f"expected {label} = {shown_exp}", f"got      {label} = {shown_got}")
         if low and err[where] <= NOTE_FACTOR * tol[where]:
             details += (_float32_note(float(tol[where])),)
+        elif not low:
+            rtol32, atol32 = self.tolerance32()
+            tol32 = atol32 + rtol32 * np.abs(np.where(exp_finite, exp, 0.0))
+            if np.all(~wrong | (exp_finite & (err <= tol32))):
+                details += (PROMOTED_NOTE,)
         return Problem(
             "value",
             f"{name} has wrong values: {int(wrong.sum())} of {got.size} entries differ, "
@@ -439,7 +453,21 @@ class TupleOf(Expected):
         for item, value in zip(self.items, got, strict=True):
             problem = item.compare(value)
             if problem is not None:
-                return problem
+                return self._reordered(got) or problem
+        return None
+
+    def _reordered(self, got) -> Problem | None:
+        """A problem naming the order, when the right items came back in another order."""
+        if len(self.items) > 6:
+            return None
+        for order in itertools.permutations(range(len(self.items))):
+            if order == tuple(range(len(self.items))):
+                continue
+            if all(self.items[k].compare(value) is None
+                   for k, value in zip(order, got, strict=True)):
+                given = ", ".join(self.items[k].name for k in order)
+                return Problem("value", f"the results are right but in the wrong order: "
+                                        f"expected {self.name}, got ({given})")
         return None
 
 

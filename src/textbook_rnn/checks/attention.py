@@ -61,8 +61,10 @@ ATTENTION = Exercise(
         "shape": "Return (c, alpha) with c of shape (N, M, Dv) and alpha (N, M, T).",
         "value": f"Compare with {EQ_ATT}. Set masked scores to -inf (or a very negative "
         "number) *before* the softmax, and subtract each row's maximum before np.exp.",
-        "nonfinite": "np.exp of a large score overflows: subtract the largest score of each row "
-        "before exponentiating (the softmax does not change).",
+        "nonfinite": "Either np.exp of a large score overflowed (subtract the largest score of "
+        "each row before exponentiating; the softmax does not change), or a whole row was "
+        "masked, so every score was -inf and -inf - (-inf) is NaN: mask is True where a key "
+        "is real, so keep the scores where it is True and set them to -inf where it is False.",
         "mutation": "Build new arrays; do not write into q, k, v or mask.",
     },
 )

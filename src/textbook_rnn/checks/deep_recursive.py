@@ -83,14 +83,22 @@ DEPTHS = Exercise(
 # ---------------------------------------------------------------------------
 
 
+#: (D, H) of the cases built on each of :func:`_trees`, in order.
+TREE_SIZES = [(2, 3), (3, 3), (4, 2), (3, 4), (2, 3)]
+
+
 def _trees() -> list[tuple[str, ref.Tree]]:
     """Labelled trees shared by the cases."""
     return [
         ("a single leaf", ref.parse_tree(0)),
         ("a chain of 4 leaves", ref.chain_tree(4)),
         ("a balanced tree of 5 leaves", ref.balanced_tree(5)),
-        ("a right-leaning tree of 4 leaves with one-child nodes",
+        ("a tree of 2 leaves with a chain of one-child nodes (each child on the left)",
          ref.from_parents([3, 2, 3, 4, 5, -1])),
+        ("a tree whose node 2 has only a right child (children [[-1, -1], [-1, -1], "
+         "[-1, 0], [1, 2]])",
+         ref.Tree(children=np.array([[-1, -1], [-1, -1], [-1, 0], [1, 2]]),
+                  labels=(None,) * 4, root=3)),
     ]
 
 
@@ -134,7 +142,7 @@ def tree_forward_cases() -> list[Case]:
     """The cases of :func:`tree_forward`: a leaf, a chain, a balanced and a lopsided tree."""
     rng = np.random.default_rng(50)
     cases = []
-    for (label, tree), (D, H) in zip(_trees(), [(2, 3), (3, 3), (4, 2), (3, 4)], strict=True):
+    for (label, tree), (D, H) in zip(_trees(), TREE_SIZES, strict=True):
         U, W_L, W_R, b = _params(rng, D, H)
         x = rng.normal(size=(tree.n_nodes, D))
         h, _ = ref.recursive_forward(x, tree.children, U, W_L, W_R, b)
@@ -218,7 +226,7 @@ def tree_backward_cases() -> list[Case]:
     """The cases of :func:`tree_backward`, on the same trees as the forward pass."""
     rng = np.random.default_rng(51)
     cases = []
-    for (label, tree), (D, H) in zip(_trees(), [(2, 3), (3, 3), (4, 2), (3, 4)], strict=True):
+    for (label, tree), (D, H) in zip(_trees(), TREE_SIZES, strict=True):
         U, W_L, W_R, b = _params(rng, D, H)
         x = rng.normal(size=(tree.n_nodes, D))
         h, cache = ref.recursive_forward(x, tree.children, U, W_L, W_R, b)

@@ -26,7 +26,7 @@ EQ_G = "`g_t = tanh(W_g h_{t-1} + U_g x_t + b_g)` (equation lstm-g)"
 EQ_S = "`s_t = f_t ⊙ s_{t-1} + i_t ⊙ g_t` (equation lstm-s)"
 EQ_H = "`h_t = o_t ⊙ tanh(s_t)` (equation lstm-h)"
 EQ_PEEP = ("with peepholes, f_t and i_t add `p ⊙ s_{t-1}` and o_t adds `p_o ⊙ s_t`, the new "
-           "cell state (equations lstm-f, lstm-i, lstm-o)")
+           "cell state (equation lstm-peep)")
 EQ_U = "`u_t = σ(W_u h_{t-1} + U_u x_t + b_u)` (equation gru-u)"
 EQ_HT = "`h̃_t = tanh(W_h (r_t ⊙ h_{t-1}) + U_h x_t + b_h)` (equation gru-htilde)"
 EQ_GH = "`h_t = u_t ⊙ h_{t-1} + (1 - u_t) ⊙ h̃_t` (equation gru-h)"

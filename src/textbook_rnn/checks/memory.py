@@ -63,7 +63,7 @@ CONTENT = Exercise(
 )
 
 
-def _content_case(label, M, k, beta) -> Case:
+def _content_case(label, M, k, beta, hints=None) -> Case:
     M, k, beta = (np.asarray(v, dtype=np.float64) for v in (M, k, beta))
     expected, _ = ref.content_weights_forward(M, k, beta)
 
@@ -84,7 +84,7 @@ def _content_case(label, M, k, beta) -> Case:
             (f"The exponentials are not normalised: {EQ_CONTENT}.", np.exp(beta[:, None] * cos)),
         ]
     return Case(label=label, args=(M, k, beta), expected=spec(expected),
-                near_misses=tuple((s, spec(v)) for s, v in misses))
+                near_misses=tuple((s, spec(v)) for s, v in misses), hints=hints or {})
 
 
 def content_weights_cases() -> list[Case]:
@@ -93,12 +93,13 @@ def content_weights_cases() -> list[Case]:
     Returns
     -------
     list of Case
-        A case by hand, random batches (seeded), a large beta, a zero row and
-        a zero key.
+        A case by hand, random batches (seeded), a large beta, a zero row, a
+        zero key, and key strengths far apart in one batch.
     """
     rng = np.random.default_rng(100)
     M_zero = rng.normal(size=(2, 5, 3))
     M_zero[0, 1] = 0.0
+    mixed = np.random.default_rng(101)
     return [
         _content_case("N=1, R=3, C=2 by hand: rows (1,0), (0,1), (-1,0), key (2,0), beta 1",
                       [[[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]]], [[2.0, 0.0]], [1.0]),
@@ -110,6 +111,13 @@ def content_weights_cases() -> list[Case]:
                       M_zero, rng.normal(size=(2, 3)), [2.0, 3.0]),
         _content_case("N=2, R=4, C=3, the second key is all zeros", rng.normal(size=(2, 4, 3)),
                       np.vstack([rng.normal(size=3), np.zeros(3)]), [2.0, 4.0]),
+        _content_case(
+            "N=2, R=6, C=3, key strengths 2000 and 1 in one batch", mixed.normal(size=(2, 6, 3)),
+            mixed.normal(size=(2, 3)), [2000.0, 1.0], hints={
+                "nonfinite": "Each memory needs its own shift: subtract the largest entry of "
+                             "each row of beta * K (axis 1), not the largest of the whole batch, "
+                             "which leaves only exp() of very negative numbers in a row with a "
+                             "small beta."}),
     ]
 
 

@@ -229,6 +229,12 @@ _OVERFLOW_HINT = (
     f"inf / inf is NaN. Softmax does not change when every logit of a step moves by the same "
     f"amount: {STABLE} shows how to use that."
 )
+_PER_STEP_HINT = (
+    "Each step needs its own shift: subtract the largest logit of each step (the maximum over "
+    "the last axis, keepdims=True), not the largest of the whole array, which leaves a step "
+    f"with small logits with exp() = 0 everywhere and log(0) = -inf. {STABLE} shows the "
+    "per-step form."
+)
 _UNDERFLOW_HINT = (
     "A target whose probability is about exp(-1500) gets softmax = 0 in float64, and "
     f"log(0) = -inf. Stay in the log domain, {EQ_LOGSM}; never take the log of a probability."
@@ -242,13 +248,15 @@ def loss_cases() -> list[Case]:
     -------
     list of Case
         A hand-checkable two-class case, random ones covering N = 1, T = 1 and
-        several K, then large logits that overflow a naive exp and a target
-        whose probability underflows to zero.
+        several K, then large logits that overflow a naive exp, steps whose
+        logits lie far apart (a shift by the global maximum fails there) and a
+        target whose probability underflows to zero.
     """
     rng = np.random.default_rng(26)
     huge = 1000.0 + 5.0 * rng.normal(size=(2, 3, 4))  # every entry near 1000
     y_huge = rng.integers(0, 4, size=(2, 3))
     far = np.array([[[0.0, 1500.0, -20.0], [3.0, -1.0, 0.5]]])  # (1, 2, 3)
+    apart = np.array([[[1000.0, 1001.0, 999.0], [0.5, -1.0, 2.0]]])  # (1, 2, 3)
     return [
         _loss_case("N=1, T=1, K=2 by hand: o = (0, log 3), y = 1, L = -log(3/4) = 0.28768",
                    [[[0.0, np.log(3.0)]]], [[1]]),
@@ -258,6 +266,8 @@ def loss_cases() -> list[Case]:
         _random_loss("N=4, T=2, K=6, random", 4, 2, 6, seed=24),
         _loss_case("N=2, T=3, K=4, logits near 1000 (a naive exp overflows)", huge, y_huge,
                    hints={"nonfinite": _OVERFLOW_HINT}),
+        _loss_case("N=1, T=2, K=3, one step's logits near 1000, the next near 0", apart,
+                   [[1, 2]], hints={"nonfinite": _PER_STEP_HINT}),
         _loss_case("N=1, T=2, K=3, a target with log-probability near -1500", far, [[0, 2]],
                    hints={"nonfinite": _UNDERFLOW_HINT}),
     ]

@@ -276,6 +276,8 @@ def _leaky_variant(du, u, u0, v, alpha, *, mistake=None):
     du0 = g[:, 0] if mistake == "du0_no_alpha" else alpha * g[:, 0]
     if mistake == "dalpha_u_t":
         dalpha = (g * (u - v)).sum(axis=(0, 1))
+    elif mistake == "dalpha_wrap":  # u[:, t-1] at t = 0 is u[:, -1], the last state
+        dalpha = (g * (np.roll(u, 1, axis=1) - v)).sum(axis=(0, 1))
     elif mistake == "dalpha_sign":
         dalpha = (g * (v - u_prev)).sum(axis=(0, 1))
     elif mistake == "dalpha_mean":
@@ -308,7 +310,12 @@ def _leaky_case(label, N, T, H, seed, *, alpha=None) -> Case:
         ("dv lacks the factor (1 - α): `dv_t = (1 - α) ⊙ g_t`.", "no_one_minus"),
         ("du0 lacks the factor α: u_0 reaches u_1 through α ⊙ u_0, so `du0 = α ⊙ g_1`.",
          "du0_no_alpha"),
-        (f"dalpha uses u_t where u_{{t-1}} belongs: {EQ_DALPHA}.", "dalpha_u_t"),
+        ("dalpha uses the wrong previous state: u_{t-1} belongs there, not u_t, and at "
+         "the first step u_{t-1} is u0 (`u[:, t-1]` at t = 0 would wrap round to the last "
+         f"step): {EQ_DALPHA}.", "dalpha_u_t"),
+        ("dalpha takes the wrong previous state at the first step: there u_{t-1} is u0, "
+         "but `u[:, t-1]` at t = 0 wraps round to the last step, u[:, -1]; "
+         f"{EQ_DALPHA}.", "dalpha_wrap"),
         (f"dalpha has the wrong sign: ∂u_t/∂α = u_{{t-1}} - v_t, {EQ_DALPHA}.", "dalpha_sign"),
         (f"dalpha is averaged over the batch and the steps; it is a sum: {EQ_DALPHA}.",
          "dalpha_mean"),

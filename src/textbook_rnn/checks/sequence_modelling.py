@@ -462,8 +462,8 @@ def halt_cases() -> list[Case]:
         signs together.
     """
     return [
-        _halt_case("T=2, τ=2 by hand: P = (1/2)(1/4)(1 - σ(-log 3)) σ(0) = 3/64",
-                   np.log([0.5, 0.25]), [-np.log(3.0), 0.0], 2),
+        _halt_case("T=2, τ=2 by hand: P = (1/2)(1/4)(1 - σ(-log 3)) σ(log 7) = 21/256",
+                   np.log([0.5, 0.25]), [-np.log(3.0), np.log(7.0)], 2),
         _random_halt("T=3, τ=1: the model stops after the first step", 3, 1, seed=311),
         _random_halt("T=5, τ=5: the sequence fills every step", 5, 5, seed=312),
         _random_halt("T=6, τ=3: entries after step τ are not used", 6, 3, seed=313),
