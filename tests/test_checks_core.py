@@ -560,3 +560,11 @@ def test_results_in_the_wrong_order_are_named():
     assert not result
     assert "right but in the wrong order" in text
     assert "(dx_t, dh_prev, dW, dU, db)" in text
+
+
+def test_a_missing_return_is_suggested():
+    def forgot(x_t, h_prev, U, W, b):
+        np.tanh(h_prev @ W.T + x_t @ U.T + b)
+
+    text = " ".join(str(checks.rnn_step(forgot)).split())
+    assert "returned None: does it end with a `return` statement?" in text

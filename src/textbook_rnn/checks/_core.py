@@ -582,6 +582,9 @@ def _run_case(exercise: Exercise, fn, case: Case) -> tuple[Problem | None, Call]
     problem = case.expected.compare(call.value)
     if problem is None:
         return None, call
+    if call.value is None:
+        problem = problem.with_details(
+            f"{exercise.name} returned None: does it end with a `return` statement?")
     if problem.kind in ("value", "shape"):
         for sentence, spec in case.near_misses:
             # a near miss that equals the reference here tells nothing

@@ -122,7 +122,7 @@ def _states_case(label, N, T, D, H, alpha, seed) -> Case:
     expected = res_ref.reservoir_states(x, U, W, b, alpha=alpha, h0=h0)
 
     def spec(value):
-        return Array(value, "the states", "(N, T, H)")
+        return Array(value, "h", "(N, T, H)")
 
     misses = [
         (f"α and 1 - α are swapped: α is the share of the old state that is kept, {EQ_LEAK}.",
